@@ -1,0 +1,103 @@
+using System.Text.Json;
+
+namespace ModelGateway.Accounting;
+
+/// <summary>Reads an OpenAI <c>usage</c> object out of a response or stream chunk without building a DOM.</summary>
+internal static class UsageJsonReader
+{
+    /// <summary>Finds the top-level <c>usage</c> object of a JSON document; false when it is absent or null.</summary>
+    public static bool TryRead(ReadOnlySpan<byte> json, out TokenUsage usage)
+    {
+        usage = default;
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 256 });
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isUsage = reader.ValueTextEquals("usage"u8);
+                reader.Read();
+                if (isUsage)
+                {
+                    return reader.TokenType == JsonTokenType.StartObject && TryReadUsageObject(ref reader, out usage);
+                }
+
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+            // Malformed upstream JSON: the caller treats the usage as unknown.
+        }
+
+        return false;
+    }
+
+    private static bool TryReadUsageObject(ref Utf8JsonReader reader, out TokenUsage usage)
+    {
+        int prompt = 0, cached = 0, completion = 0, reasoning = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("prompt_tokens"u8))
+            {
+                prompt = ReadInt(ref reader);
+            }
+            else if (reader.ValueTextEquals("completion_tokens"u8))
+            {
+                completion = ReadInt(ref reader);
+            }
+            else if (reader.ValueTextEquals("prompt_tokens_details"u8))
+            {
+                cached = ReadNested(ref reader, "cached_tokens"u8);
+            }
+            else if (reader.ValueTextEquals("completion_tokens_details"u8))
+            {
+                reasoning = ReadNested(ref reader, "reasoning_tokens"u8);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        usage = new TokenUsage(prompt, cached, completion, reasoning);
+        return true;
+    }
+
+    private static int ReadInt(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        return reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value) ? value : 0;
+    }
+
+    private static int ReadNested(ref Utf8JsonReader reader, ReadOnlySpan<byte> name)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return 0;
+        }
+
+        var result = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals(name))
+            {
+                result = ReadInt(ref reader);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return result;
+    }
+}

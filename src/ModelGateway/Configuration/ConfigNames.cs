@@ -1,0 +1,58 @@
+namespace ModelGateway.Configuration;
+
+/// <summary>The spellings used in configuration files for enum-like values, in one place.</summary>
+internal static class ConfigNames
+{
+    public static bool TryParseKind(string? value, out ProviderKind kind)
+    {
+        switch (value)
+        {
+            case "openai": kind = ProviderKind.OpenAi; return true;
+            case "anthropic": kind = ProviderKind.Anthropic; return true;
+            case "gemini": kind = ProviderKind.Gemini; return true;
+            case "azure-openai": kind = ProviderKind.AzureOpenAi; return true;
+            default: kind = default; return false;
+        }
+    }
+
+    public static string Name(ProviderKind kind) => kind switch
+    {
+        ProviderKind.OpenAi => "openai",
+        ProviderKind.Anthropic => "anthropic",
+        ProviderKind.Gemini => "gemini",
+        ProviderKind.AzureOpenAi => "azure-openai",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    public static bool TryParseTrust(string? value, out TrustTier tier)
+    {
+        switch (value)
+        {
+            case "self-hosted": tier = TrustTier.SelfHosted; return true;
+            case "contracted": tier = TrustTier.Contracted; return true;
+            case "public": tier = TrustTier.Public; return true;
+            default: tier = default; return false;
+        }
+    }
+
+    public static string Name(TrustTier tier) => tier switch
+    {
+        TrustTier.SelfHosted => "self-hosted",
+        TrustTier.Contracted => "contracted",
+        TrustTier.Public => "public",
+        _ => throw new ArgumentOutOfRangeException(nameof(tier)),
+    };
+
+    public static bool TryParseCapability(string value, out ModelCapabilities capability)
+    {
+        switch (value)
+        {
+            case "chat": capability = ModelCapabilities.Chat; return true;
+            case "tools": capability = ModelCapabilities.Tools; return true;
+            case "vision": capability = ModelCapabilities.Vision; return true;
+            case "json_schema": capability = ModelCapabilities.JsonSchema; return true;
+            case "embeddings": capability = ModelCapabilities.Embeddings; return true;
+            default: capability = default; return false;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+using System.Collections.Immutable;
+
+namespace ModelGateway.Configuration;
+
+/// <summary>The validated, immutable configuration. Change it by building a new one, never in place.</summary>
+public sealed record GatewayConfig
+{
+    public required ImmutableDictionary<string, ProviderConfig> Providers { get; init; }
+
+    public required ImmutableDictionary<string, DeploymentConfig> Deployments { get; init; }
+
+    public required ImmutableDictionary<string, string> Aliases { get; init; }
+
+    public required ImmutableDictionary<string, ClientKey> Keys { get; init; }
+
+    public long MaxRequestBodyBytes { get; init; } = 16 * 1024 * 1024;
+
+    public bool LogContent { get; init; }
+}

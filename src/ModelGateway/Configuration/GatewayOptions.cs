@@ -1,0 +1,97 @@
+namespace ModelGateway.Configuration;
+
+/// <summary>
+/// The "ModelGateway" configuration section as bound from JSON and environment variables.
+/// Mutable on purpose (the binder needs setters); <see cref="GatewayConfigBuilder"/> validates it and turns it
+/// into an immutable <see cref="GatewayConfig"/>. Dictionaries are keyed by id so that an environment variable
+/// such as <c>ModelGateway__Providers__openai__BaseUrl</c> can override one field of one entry.
+/// </summary>
+public sealed class GatewayOptions
+{
+    public const string SectionName = "ModelGateway";
+
+    public Dictionary<string, ProviderOptions> Providers { get; init; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, DeploymentOptions> Deployments { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>Alias name to the public model name it stands for, e.g. "fast" to "qwen3-32b".</summary>
+    public Dictionary<string, string> Aliases { get; init; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, ClientKeyOptions> Keys { get; init; } = new(StringComparer.Ordinal);
+
+    public LimitsOptions Limits { get; init; } = new();
+
+    public LoggingOptions RequestLogging { get; init; } = new();
+}
+
+public sealed class ProviderOptions
+{
+    /// <summary><c>openai</c> (any OpenAI-compatible server), <c>anthropic</c>, <c>gemini</c> or <c>azure-openai</c>.</summary>
+    public string? Kind { get; set; }
+
+    public string? BaseUrl { get; set; }
+
+    /// <summary>Where the upstream key comes from: <c>env:NAME</c>, <c>file:/path</c> or <c>none</c>.</summary>
+    public string? Credential { get; set; }
+
+    /// <summary><c>self-hosted</c>, <c>contracted</c> or <c>public</c>.</summary>
+    public string? Trust { get; set; }
+
+    public string? Region { get; set; }
+
+    public TimeSpan? ConnectTimeout { get; set; }
+
+    /// <summary>Longest wait for the response headers, and between two reads of a streamed body.</summary>
+    public TimeSpan? ResponseTimeout { get; set; }
+
+    /// <summary>Extra headers sent on every upstream request (not secrets: use <see cref="Credential"/>).</summary>
+    public Dictionary<string, string> Headers { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+}
+
+public sealed class DeploymentOptions
+{
+    public string? Provider { get; set; }
+
+    /// <summary>Public model names clients may ask for that this deployment serves.</summary>
+    public List<string> Models { get; init; } = [];
+
+    /// <summary>The model name the upstream expects; defaults to the first public name.</summary>
+    public string? UpstreamModel { get; set; }
+
+    public PriceOptions Price { get; init; } = new();
+
+    public int? ContextWindow { get; set; }
+
+    public List<string> Capabilities { get; init; } = [];
+
+    /// <summary>Lower is tried first when several deployments serve the same model.</summary>
+    public int Priority { get; set; }
+}
+
+public sealed class PriceOptions
+{
+    public decimal? InputPerMillion { get; set; }
+
+    public decimal? CachedInputPerMillion { get; set; }
+
+    public decimal? OutputPerMillion { get; set; }
+}
+
+public sealed class ClientKeyOptions
+{
+    /// <summary>Lower-case hex SHA-256 of the key. The key itself is never stored.</summary>
+    public string? Sha256 { get; set; }
+
+    public bool Disabled { get; set; }
+}
+
+public sealed class LimitsOptions
+{
+    public long MaxRequestBodyBytes { get; set; } = 16 * 1024 * 1024;
+}
+
+public sealed class LoggingOptions
+{
+    /// <summary>Logs prompts and completions at Trace level. Off by default: prompts are often confidential.</summary>
+    public bool IncludeContent { get; set; }
+}

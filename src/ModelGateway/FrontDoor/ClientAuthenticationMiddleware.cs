@@ -1,0 +1,76 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http.Features;
+using ModelGateway.Configuration;
+
+namespace ModelGateway.FrontDoor;
+
+/// <summary>
+/// Checks the bearer key on every <c>/v1</c> request against the SHA-256 hashes in the configuration.
+/// Keys are high-entropy random strings, so a fast hash is the right tool (as for GitHub or Stripe tokens);
+/// the lookup is by hash prefix and the final comparison is constant-time.
+/// </summary>
+internal sealed class ClientAuthenticationMiddleware
+{
+    private const int MaxKeyLength = 256;
+    private readonly RequestDelegate _next;
+    private readonly IGatewayConfigStore _store;
+
+    public ClientAuthenticationMiddleware(RequestDelegate next, IGatewayConfigStore store)
+    {
+        _next = next;
+        _store = store;
+    }
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        if (!context.Request.Path.StartsWithSegments("/v1"))
+        {
+            return _next(context);
+        }
+
+        var key = FindKey(context.Request.Headers.Authorization.ToString(), _store.Current, out var error);
+        if (key is null)
+        {
+            return error!.WriteAsync(context);
+        }
+
+        context.Features.GetRequiredFeature<GatewayRequestFeature>().KeyId = key.Id;
+        return _next(context);
+    }
+
+    internal static ClientKey? FindKey(string authorization, GatewaySnapshot snapshot, out GatewayError? error)
+    {
+        const string Scheme = "Bearer ";
+        if (!authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) || authorization.Length == Scheme.Length)
+        {
+            error = GatewayError.MissingKey();
+            return null;
+        }
+
+        var presented = authorization.AsSpan(Scheme.Length).Trim();
+        if (presented.Length > MaxKeyLength)
+        {
+            error = GatewayError.InvalidKey();
+            return null;
+        }
+
+        Span<byte> utf8 = stackalloc byte[MaxKeyLength * 3];
+        var length = Encoding.UTF8.GetBytes(presented, utf8);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(utf8[..length], hash);
+
+        var key = snapshot.FindKey(hash);
+        if (key is null || key.Disabled)
+        {
+            error = GatewayError.InvalidKey();
+            return null;
+        }
+
+        error = null;
+        return key;
+    }
+
+    /// <summary>The hex SHA-256 to put in the configuration for a key.</summary>
+    public static string HashKey(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+}

@@ -1,0 +1,122 @@
+using System.Text.Json;
+using ModelGateway.Configuration;
+using ModelGateway.Providers;
+
+namespace ModelGateway.FrontDoor;
+
+/// <summary>The OpenAI-compatible surface: chat completions, embeddings, models, and health probes.</summary>
+internal static class FrontDoorEndpoints
+{
+    public static void MapFrontDoor(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/v1/chat/completions", HandleChatCompletionsAsync);
+        endpoints.MapPost("/v1/embeddings", HandleEmbeddingsAsync);
+        endpoints.MapGet("/v1/models", ListModelsAsync);
+        endpoints.MapGet("/v1/models/{**id}", GetModelAsync);
+        endpoints.MapGet("/healthz", static context => WriteStatusAsync(context, "ok"));
+        endpoints.MapGet("/readyz", ReadyAsync);
+    }
+
+    private static async Task HandleChatCompletionsAsync(HttpContext context)
+    {
+        var snapshot = Services<IGatewayConfigStore>(context).Current;
+        var (body, readError) = await RequestBody.ReadAsync(context, snapshot.Config.MaxRequestBodyBytes);
+        if (body is null)
+        {
+            await readError!.WriteAsync(context);
+            return;
+        }
+
+        var chat = ChatRequestParser.Parse(body.Span, out var parseError);
+        if (chat is null)
+        {
+            await parseError!.WriteAsync(context);
+            return;
+        }
+
+        await Services<UpstreamDispatcher>(context).DispatchAsync(context, snapshot, Operation.ChatCompletions, body, chat.Model, chat.ModelToken, chat);
+    }
+
+    private static async Task HandleEmbeddingsAsync(HttpContext context)
+    {
+        var snapshot = Services<IGatewayConfigStore>(context).Current;
+        var (body, readError) = await RequestBody.ReadAsync(context, snapshot.Config.MaxRequestBodyBytes);
+        if (body is null)
+        {
+            await readError!.WriteAsync(context);
+            return;
+        }
+
+        var request = EmbeddingsRequest.Parse(body.Span, out var parseError);
+        if (request is null)
+        {
+            await parseError!.WriteAsync(context);
+            return;
+        }
+
+        await Services<UpstreamDispatcher>(context).DispatchAsync(context, snapshot, Operation.Embeddings, body, request.Model, request.ModelToken, chat: null);
+    }
+
+    private static async Task ListModelsAsync(HttpContext context)
+    {
+        var snapshot = Services<IGatewayConfigStore>(context).Current;
+        context.Response.ContentType = "application/json";
+        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("object"u8, "list"u8);
+            writer.WriteStartArray("data"u8);
+            foreach (var id in snapshot.ModelIds)
+            {
+                WriteModel(writer, snapshot, id);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+    }
+
+    private static async Task GetModelAsync(HttpContext context)
+    {
+        var snapshot = Services<IGatewayConfigStore>(context).Current;
+        var id = (string)context.Request.RouteValues["id"]!;
+        if (!snapshot.IsKnownModel(id))
+        {
+            await GatewayError.ModelNotFound(id).WriteAsync(context);
+            return;
+        }
+
+        context.Response.ContentType = "application/json";
+        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
+        {
+            WriteModel(writer, snapshot, id);
+        }
+
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+    }
+
+    private static void WriteModel(Utf8JsonWriter writer, GatewaySnapshot snapshot, string id)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("id"u8, id);
+        writer.WriteString("object"u8, "model"u8);
+        writer.WriteNumber("created"u8, snapshot.CreatedAt.ToUnixTimeSeconds());
+        writer.WriteString("owned_by"u8, snapshot.Config.Aliases.ContainsKey(id) ? "modelgateway-alias" : "modelgateway");
+        writer.WriteEndObject();
+    }
+
+    private static Task ReadyAsync(HttpContext context) =>
+        // The configuration store throws at start-up when the configuration is invalid, so being here means ready.
+        WriteStatusAsync(context, Services<IGatewayConfigStore>(context).Current.Config.Deployments.IsEmpty ? "no_deployments" : "ready");
+
+    private static Task WriteStatusAsync(HttpContext context, string status)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync("{\"status\":\"" + status + "\"}");
+    }
+
+    private static T Services<T>(HttpContext context)
+        where T : notnull => context.RequestServices.GetRequiredService<T>();
+}

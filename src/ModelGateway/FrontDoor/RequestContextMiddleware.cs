@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace ModelGateway.FrontDoor;
+
+/// <summary>
+/// Outermost gateway middleware: gives each request an id, stamps the gateway headers on the response
+/// whenever it starts, turns unhandled exceptions into an OpenAI-style 500 (no stack trace leaves the process),
+/// and writes the one structured log line per request.
+/// </summary>
+internal sealed partial class RequestContextMiddleware
+{
+    private readonly RequestDelegate _next;
+    private readonly ILogger<RequestContextMiddleware> _logger;
+    private readonly TimeProvider _timeProvider;
+
+    public RequestContextMiddleware(RequestDelegate next, ILogger<RequestContextMiddleware> logger, TimeProvider timeProvider)
+    {
+        _next = next;
+        _logger = logger;
+        _timeProvider = timeProvider;
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var feature = new GatewayRequestFeature(NewRequestId(), _timeProvider.GetTimestamp());
+        context.Features.Set(feature);
+        context.Response.OnStarting(static state => StampHeaders((HttpContext)state), context);
+
+        try
+        {
+            await _next(context);
+        }
+        catch (Exception ex) when (context.RequestAborted.IsCancellationRequested && ex is OperationCanceledException or IOException)
+        {
+            feature.Failure ??= "client_disconnected";
+        }
+        catch (Exception ex)
+        {
+            LogUnhandled(ex, feature.RequestId);
+            feature.Failure = "internal_error";
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                await GatewayError.Internal().WriteAsync(context);
+            }
+        }
+        finally
+        {
+            LogRequest(context, feature);
+        }
+    }
+
+    private static Task StampHeaders(HttpContext context)
+    {
+        var feature = context.Features.GetRequiredFeature<GatewayRequestFeature>();
+        var headers = context.Response.Headers;
+        headers[GatewayHeaders.RequestId] = feature.RequestId;
+        if (feature.ProviderId is not null)
+        {
+            headers[GatewayHeaders.Provider] = feature.ProviderId;
+            headers[GatewayHeaders.Deployment] = feature.DeploymentId;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void LogRequest(HttpContext context, GatewayRequestFeature feature)
+    {
+        if (!_logger.IsEnabled(LogLevel.Information))
+        {
+            return;
+        }
+
+        var elapsed = _timeProvider.GetElapsedTime(feature.StartTimestamp);
+        var usage = feature.Usage ?? default;
+        LogCompleted(
+            feature.RequestId,
+            context.Request.Method,
+            context.Request.Path.Value ?? string.Empty,
+            context.Response.StatusCode,
+            feature.KeyId,
+            feature.Model ?? "-",
+            feature.ProviderId ?? "-",
+            feature.DeploymentId ?? "-",
+            usage.PromptTokens,
+            usage.CachedPromptTokens,
+            usage.CompletionTokens,
+            usage.ReasoningTokens,
+            Math.Round(elapsed.TotalMilliseconds, 2),
+            feature.CostUsd ?? 0m,
+            feature.Attempts,
+            feature.Failure ?? "-");
+    }
+
+    private static string NewRequestId() =>
+        string.Create(CultureInfo.InvariantCulture, $"req_{Guid.NewGuid():N}");
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
+        Message = "{RequestId} {Method} {Path} {Status} key={KeyId} model={Model} provider={Provider} deployment={Deployment} " +
+                  "prompt={PromptTokens} cached={CachedTokens} completion={CompletionTokens} reasoning={ReasoningTokens} " +
+                  "latency_ms={LatencyMs} cost_usd={CostUsd} attempts={Attempts} failure={Failure}")]
+    private partial void LogCompleted(
+        string requestId, string method, string path, int status, string keyId, string model, string provider, string deployment,
+        int promptTokens, int cachedTokens, int completionTokens, int reasoningTokens, double latencyMs, decimal costUsd, int attempts, string failure);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Unhandled error in request {RequestId}")]
+    private partial void LogUnhandled(Exception exception, string requestId);
+}

@@ -1,0 +1,97 @@
+using System.Net;
+using Microsoft.AspNetCore.Diagnostics;
+using ModelGateway.Accounting;
+using ModelGateway.Configuration;
+using ModelGateway.FrontDoor;
+using ModelGateway.Providers;
+using ModelGateway.Providers.OpenAi;
+using Serilog;
+using Serilog.Formatting.Compact;
+
+namespace ModelGateway.Hosting;
+
+/// <summary>
+/// Builds the gateway application: the one place that wires configuration, logging, adapters and the pipeline.
+/// Tests call <see cref="Build"/> with their own arguments to run the real gateway on a loopback port.
+/// </summary>
+public static class GatewayApp
+{
+    /// <summary>Environment variable naming the configuration file (also <c>--config PATH</c>).</summary>
+    public const string ConfigFileVariable = "MODELGATEWAY_CONFIG";
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        AddConfigurationFile(builder, args);
+
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.Services.AddSerilog((services, logger) => ConfigureSerilog(logger, builder.Configuration));
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.SectionName));
+        builder.Services.AddSingleton<GatewayConfigStore>();
+        builder.Services.AddSingleton<IGatewayConfigStore>(services => services.GetRequiredService<GatewayConfigStore>());
+
+        builder.Services.AddHttpForwarder();
+        builder.Services.AddSingleton<UpstreamClientPool>();
+        builder.Services.AddSingleton<IProviderAdapter, OpenAiForwardingAdapter>();
+        builder.Services.AddSingleton<UpstreamDispatcher>();
+
+        builder.Services.AddSingleton<InMemoryUsageLedger>();
+        builder.Services.AddSingleton<IUsageRecorder>(services => services.GetRequiredService<InMemoryUsageLedger>());
+
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+
+        // Resolve the store now: an invalid configuration stops the gateway here, with every problem listed.
+        app.Services.GetRequiredService<IGatewayConfigStore>();
+
+        app.UseMiddleware<RequestContextMiddleware>();
+        app.UseStatusCodePages(WriteStatusCodeErrorAsync);
+        app.UseMiddleware<ClientAuthenticationMiddleware>();
+        app.MapFrontDoor();
+        return app;
+    }
+
+    private static void AddConfigurationFile(WebApplicationBuilder builder, string[] args)
+    {
+        var path = builder.Configuration["config"] ?? Environment.GetEnvironmentVariable(ConfigFileVariable);
+        if (string.IsNullOrEmpty(path))
+        {
+            return;
+        }
+
+        builder.Configuration.AddJsonFile(Path.GetFullPath(path), optional: false, reloadOnChange: true);
+
+        // Environment variables and the command line override the file.
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddCommandLine(args);
+    }
+
+    private static void ConfigureSerilog(LoggerConfiguration logger, IConfiguration configuration)
+    {
+        logger.ReadFrom.Configuration(configuration).Enrich.FromLogContext();
+        if (configuration.GetValue<bool>("Logging:Json"))
+        {
+            logger.WriteTo.Console(new CompactJsonFormatter());
+        }
+        else
+        {
+            logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}", formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
+    /// <summary>Routing's bare 404 and 405 responses get the OpenAI envelope too.</summary>
+    private static Task WriteStatusCodeErrorAsync(StatusCodeContext context)
+    {
+        var http = context.HttpContext;
+        var message = http.Response.StatusCode switch
+        {
+            (int)HttpStatusCode.NotFound => $"Invalid URL ({http.Request.Method} {http.Request.Path}).",
+            (int)HttpStatusCode.MethodNotAllowed => $"Method {http.Request.Method} is not allowed on {http.Request.Path}.",
+            _ => $"The request failed with status {http.Response.StatusCode}.",
+        };
+        return new GatewayError(http.Response.StatusCode, "invalid_request_error", null, message).WriteAsync(http);
+    }
+}

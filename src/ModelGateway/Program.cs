@@ -1,0 +1,29 @@
+using ModelGateway.Configuration;
+using ModelGateway.FrontDoor;
+using ModelGateway.Hosting;
+
+if (args is ["hash-key", var keyToHash])
+{
+    Console.WriteLine(ClientAuthenticationMiddleware.HashKey(keyToHash));
+    return 0;
+}
+
+if (args is ["new-key", ..])
+{
+    var key = "mg-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+    Console.WriteLine($"key:    {key}");
+    Console.WriteLine($"sha256: {ClientAuthenticationMiddleware.HashKey(key)}");
+    return 0;
+}
+
+try
+{
+    var app = GatewayApp.Build(args);
+    await app.RunAsync();
+    return 0;
+}
+catch (GatewayConfigException ex)
+{
+    await Console.Error.WriteLineAsync(ex.Message);
+    return 2;
+}

@@ -1,0 +1,118 @@
+using Microsoft.AspNetCore.Http.Features;
+using ModelGateway.Configuration;
+using ModelGateway.FrontDoor;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace ModelGateway.Providers.OpenAi;
+
+/// <summary>
+/// Serves any OpenAI-compatible upstream (OpenAI, vLLM, SGLang, Ollama, llama.cpp, neutral hosts) through YARP's
+/// <see cref="IHttpForwarder"/>: the client's bytes go up with only the model name (and the stream usage option)
+/// spliced in, and the upstream's bytes come back as they arrive.
+/// </summary>
+internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
+{
+    private readonly IHttpForwarder _forwarder;
+    private readonly UpstreamClientPool _clients;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<OpenAiForwardingAdapter> _logger;
+
+    public OpenAiForwardingAdapter(IHttpForwarder forwarder, UpstreamClientPool clients, TimeProvider timeProvider, ILogger<OpenAiForwardingAdapter> logger)
+    {
+        _forwarder = forwarder;
+        _clients = clients;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public ProviderKind Kind => ProviderKind.OpenAi;
+
+    public bool Supports(Operation operation) => true;
+
+    public async ValueTask<UpstreamOutcome> SendAsync(UpstreamCall call)
+    {
+        var context = call.HttpContext;
+        var provider = call.Deployment.Provider;
+        using var rewritten = OpenAiBodyRewriter.Rewrite(call.Body.Span, call.ModelToken, call.Deployment.UpstreamModelJson.Span, call.Chat);
+        SetOutgoingBody(context, rewritten, call.Body);
+
+        // YARP's activity timeout is the backstop; the two timeouts users configure are enforced here (headers)
+        // and in the stream observer (gaps between events), so a stalled stream ends with an error event.
+        using var responseTimer = new CancellationTokenSource(provider.ResponseTimeout, _timeProvider);
+        var dropUsageChunk = call.Chat is { Stream: true, ClientWantsStreamUsage: false };
+        var transformer = new ForwardingTransformer(
+            call,
+            UpstreamUris.For(provider.BaseUrl, call.Operation),
+            isEventStream => isEventStream
+                ? new SseResponseObserver(dropUsageChunk, provider.ResponseTimeout, _timeProvider, context.RequestAborted)
+                : new JsonResponseObserver(),
+            responseTimer,
+            _timeProvider);
+        var requestConfig = new ForwarderRequestConfig { ActivityTimeout = provider.ResponseTimeout * 2 };
+
+        var error = await _forwarder.SendAsync(context, provider.BaseUrl.AbsoluteUri, _clients.For(provider), requestConfig, transformer, responseTimer.Token);
+        if (call.LogContent && _logger.IsEnabled(LogLevel.Trace))
+        {
+            LogContent(call, transformer.Observer);
+        }
+
+        return Classify(context, error, transformer, responseTimer.IsCancellationRequested);
+    }
+
+    private void LogContent(UpstreamCall call, ResponseObserver? observer)
+    {
+        LogRequestContent(call.RequestId, System.Text.Encoding.UTF8.GetString(call.Body.Span));
+        if (observer is JsonResponseObserver json && json.CapturedText() is { } response)
+        {
+            LogResponseContent(call.RequestId, response);
+        }
+    }
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Trace, Message = "{RequestId} request content: {Content}")]
+    private partial void LogRequestContent(string requestId, string content);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Trace, Message = "{RequestId} response content: {Content}")]
+    private partial void LogResponseContent(string requestId, string content);
+
+    private static void SetOutgoingBody(HttpContext context, PooledBytes? rewritten, RequestBody original)
+    {
+        // YARP streams HttpContext.Request.Body upstream; the client's stream is spent, so point it at our bytes.
+        var stream = rewritten is null
+            ? new MemoryStream(original.Segment.Array!, 0, original.Length, writable: false)
+            : new MemoryStream(rewritten.Array, 0, rewritten.Length, writable: false);
+        context.Request.Body = stream;
+        context.Request.ContentLength = stream.Length;
+        context.Request.Headers.Remove("Transfer-Encoding");
+        context.Request.Headers.Remove("Expect");
+    }
+
+    private static UpstreamOutcome Classify(HttpContext context, ForwarderError error, ForwardingTransformer transformer, bool responseTimedOut)
+    {
+        var usage = transformer.Observer?.Usage;
+        if (context.RequestAborted.IsCancellationRequested)
+        {
+            return UpstreamOutcome.Abandoned(usage);
+        }
+
+        if (error == ForwarderError.None)
+        {
+            return transformer.ErrorResponse is { } upstreamError
+                ? UpstreamFailures.FromErrorResponse(upstreamError, transformer.UpstreamStatus ?? 502)
+                : UpstreamOutcome.Success(usage, transformer.Observer?.Failure);
+        }
+
+        if (context.Response.HasStarted)
+        {
+            // YARP aborted the client connection after a body error it could not turn into an event.
+            return UpstreamOutcome.Success(usage, "response_body_" + error.ToString().ToLowerInvariant());
+        }
+
+        context.Features.Set<IForwarderErrorFeature>(null);
+        return error switch
+        {
+            ForwarderError.RequestTimedOut => UpstreamFailures.Timeout(),
+            ForwarderError.RequestCanceled when responseTimedOut => UpstreamFailures.Timeout(),
+            _ => UpstreamFailures.Unreachable(),
+        };
+    }
+}

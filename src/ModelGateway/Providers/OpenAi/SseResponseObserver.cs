@@ -1,0 +1,272 @@
+using System.Buffers;
+using System.Text.Json;
+using ModelGateway.Accounting;
+using ModelGateway.FrontDoor;
+
+namespace ModelGateway.Providers.OpenAi;
+
+/// <summary>
+/// Observes an OpenAI server-sent-event stream on its way to the client. Each complete event is passed on as soon
+/// as its terminating blank line arrives (only an incomplete event is held back), so the client sees chunks at the
+/// upstream's pace. Along the way it reads the usage chunk, drops it when the client did not ask for it, and turns
+/// a stream that breaks, stalls or ends without <c>[DONE]</c> into a final <c>data: {"error":...}</c> event
+/// instead of a silently truncated stream.
+/// </summary>
+internal sealed class SseResponseObserver : ResponseObserver
+{
+    private const int InitialBufferSize = 16 * 1024;
+
+    private readonly bool _dropUsageChunk;
+    private readonly TimeSpan _idleTimeout;
+    private readonly CancellationToken _clientAborted;
+    private readonly CancellationTokenSource _idle;
+    private CancellationTokenRegistration _linkedCancellation;
+    private bool _linked;
+
+    // _buffer[0.._ready) holds complete events to pass on, of which [0.._emitted) are already passed;
+    // _buffer[_ready.._length) holds the start of an event whose end has not arrived yet.
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+    private int _emitted;
+    private int _ready;
+    private int _length;
+    private bool _sawDone;
+    private bool _finished;
+
+    public SseResponseObserver(bool dropUsageChunk, TimeSpan idleTimeout, TimeProvider timeProvider, CancellationToken clientAborted)
+    {
+        _dropUsageChunk = dropUsageChunk;
+        _idleTimeout = idleTimeout;
+        _clientAborted = clientAborted;
+        _idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            if (_emitted < _ready)
+            {
+                return Emit(destination.Span);
+            }
+
+            if (_finished)
+            {
+                return 0;
+            }
+
+            await FillAsync(cancellationToken);
+        }
+    }
+
+    private int Emit(Span<byte> destination)
+    {
+        var count = Math.Min(destination.Length, _ready - _emitted);
+        _buffer.AsSpan(_emitted, count).CopyTo(destination);
+        _emitted += count;
+        if (_emitted == _ready)
+        {
+            // Everything complete has gone out: move the partial event to the front.
+            _buffer.AsSpan(_ready, _length - _ready).CopyTo(_buffer);
+            _length -= _ready;
+            _ready = _emitted = 0;
+        }
+
+        return count;
+    }
+
+    private async ValueTask FillAsync(CancellationToken cancellationToken)
+    {
+        if (_length == _buffer.Length)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+            _buffer.AsSpan(0, _length).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = larger;
+        }
+
+        if (!_linked)
+        {
+            _linked = true;
+            _linkedCancellation = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _idle);
+        }
+
+        int read;
+        try
+        {
+            _idle.CancelAfter(_idleTimeout);
+            read = await Inner.ReadAsync(_buffer.AsMemory(_length), _idle.Token);
+        }
+        catch (Exception) when (_clientAborted.IsCancellationRequested || cancellationToken.IsCancellationRequested)
+        {
+            // The client went away (or the whole request was cancelled): nobody to tell, stop here.
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            Finish("upstream_idle_timeout", $"The upstream provider sent nothing for {_idleTimeout.TotalSeconds:0.#} seconds; the stream was stopped.");
+            return;
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            Finish("upstream_stream_interrupted", "The connection to the upstream provider broke before the stream was complete.");
+            return;
+        }
+
+        if (read == 0)
+        {
+            if (!_sawDone)
+            {
+                Finish("upstream_stream_truncated", "The upstream provider ended the stream before it was complete.");
+            }
+            else
+            {
+                _finished = true;
+            }
+
+            return;
+        }
+
+        _length += read;
+        ScanCompleteEvents();
+    }
+
+    /// <summary>Advances <see cref="_ready"/> over every complete event, dropping the ones the client must not see.</summary>
+    private void ScanCompleteEvents()
+    {
+        while (true)
+        {
+            var pending = _buffer.AsSpan(_ready, _length - _ready);
+            var eventLength = CompleteEventLength(pending);
+            if (eventLength == 0)
+            {
+                return;
+            }
+
+            if (KeepEvent(pending[..eventLength]))
+            {
+                _ready += eventLength;
+            }
+            else
+            {
+                pending[eventLength..].CopyTo(pending);
+                _length -= eventLength;
+            }
+        }
+    }
+
+    /// <summary>The length of the first event including its blank-line terminator, or 0 when it is not complete.</summary>
+    private static int CompleteEventLength(ReadOnlySpan<byte> pending)
+    {
+        var searched = 0;
+        while (true)
+        {
+            var newline = pending[searched..].IndexOf((byte)'\n');
+            if (newline < 0)
+            {
+                return 0;
+            }
+
+            var next = searched + newline + 1;
+            if (next < pending.Length && pending[next] == '\n')
+            {
+                return next + 1;
+            }
+
+            if (next + 1 < pending.Length && pending[next] == '\r' && pending[next + 1] == '\n')
+            {
+                return next + 2;
+            }
+
+            searched = next;
+        }
+    }
+
+    private bool KeepEvent(ReadOnlySpan<byte> sseEvent)
+    {
+        var data = sseEvent.IndexOf("data:"u8);
+        if (data < 0)
+        {
+            return true;
+        }
+
+        var payload = sseEvent[(data + 5)..].TrimStart((byte)' ');
+        var endOfLine = payload.IndexOfAny((byte)'\r', (byte)'\n');
+        if (endOfLine >= 0)
+        {
+            payload = payload[..endOfLine];
+        }
+
+        if (payload.StartsWith("[DONE]"u8))
+        {
+            _sawDone = true;
+            return true;
+        }
+
+        if (!HasUsageObject(payload) || !UsageJsonReader.TryRead(payload, out var usage))
+        {
+            return true;
+        }
+
+        Usage = usage;
+
+        // The extra usage-only chunk we asked for has an empty choices array; the client did not ask for it.
+        return !(_dropUsageChunk && payload.IndexOf("\"choices\":[]"u8) >= 0);
+    }
+
+    private static bool HasUsageObject(ReadOnlySpan<byte> payload)
+    {
+        var at = payload.IndexOf("\"usage\":"u8);
+        if (at < 0)
+        {
+            return false;
+        }
+
+        var value = payload[(at + 8)..].TrimStart(" \t"u8);
+        return !value.IsEmpty && value[0] == '{';
+    }
+
+    /// <summary>Ends the stream with an OpenAI error event in place of whatever incomplete event was pending.</summary>
+    private void Finish(string code, string message)
+    {
+        Failure = code;
+        _finished = true;
+        _length = _ready;
+
+        var error = new GatewayError(StatusCodes.Status502BadGateway, "server_error", code, message);
+        var writer = new ArrayBufferWriter<byte>(256);
+        writer.Write("data: "u8);
+        using (var json = new Utf8JsonWriter(writer))
+        {
+            error.WriteEnvelope(json);
+        }
+
+        writer.Write("\n\n"u8);
+        if (_length + writer.WrittenCount > _buffer.Length)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(_length + writer.WrittenCount);
+            _buffer.AsSpan(0, _length).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = larger;
+        }
+
+        writer.WrittenSpan.CopyTo(_buffer.AsSpan(_length));
+        _length += writer.WrittenCount;
+        _ready = _length;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _linkedCancellation.Dispose();
+            _idle.Dispose();
+            var buffer = Interlocked.Exchange(ref _buffer, []);
+            if (buffer.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,8 @@
+namespace ModelGateway.Providers;
+
+/// <summary>The front-door operations an adapter can serve.</summary>
+public enum Operation
+{
+    ChatCompletions,
+    Embeddings,
+}

@@ -1,0 +1,42 @@
+using ModelGateway.Accounting;
+using ModelGateway.FrontDoor;
+
+namespace ModelGateway.Providers;
+
+/// <summary>
+/// How an upstream attempt ended. Expected failures are values, not exceptions, so the dispatcher can decide
+/// whether to try the next deployment.
+/// </summary>
+internal sealed class UpstreamOutcome
+{
+    private UpstreamOutcome()
+    {
+    }
+
+    /// <summary>The client has the upstream's response (complete, or ended with an error event).</summary>
+    public bool Served { get; private init; }
+
+    /// <summary>Usage as the upstream reported it; null when it reported none.</summary>
+    public TokenUsage? Usage { get; private init; }
+
+    /// <summary>Why the attempt failed; null when served.</summary>
+    public GatewayError? Error { get; private init; }
+
+    /// <summary>Nothing reached the client and another deployment may succeed.</summary>
+    public bool Retryable { get; private init; }
+
+    /// <summary>The client went away; there is no one left to answer.</summary>
+    public bool ClientGone { get; private init; }
+
+    /// <summary>A short, bounded label for logs and metrics.</summary>
+    public string? FailureKind { get; private init; }
+
+    public static UpstreamOutcome Success(TokenUsage? usage, string? failureKind = null) =>
+        new() { Served = true, Usage = usage, FailureKind = failureKind };
+
+    public static UpstreamOutcome Failure(GatewayError error, bool retryable, string failureKind) =>
+        new() { Error = error, Retryable = retryable, FailureKind = failureKind };
+
+    public static UpstreamOutcome Abandoned(TokenUsage? usage) =>
+        new() { ClientGone = true, Usage = usage, FailureKind = "client_disconnected" };
+}

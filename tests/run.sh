@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs the whole test suite. This is the command README.md gives and .ci/run calls.
+# It sets up whatever the tests need on a fresh machine, and cleans up after itself.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+results=artifacts/test-results
+rm -rf "$results"
+mkdir -p "$results"
+
+dotnet test ModelGateway.sln -c Release --nologo \
+  --logger "trx;LogFilePrefix=results" --logger "console;verbosity=normal" \
+  --results-directory "$results" 2>&1 | tee "$results/console.log"
+status=${PIPESTATUS[0]}
+
+# One summary line over every test assembly, in the plain form CI reads: "N passed, N failed, N skipped".
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  attr() { local v; v=$(echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"); echo "${v:-0}"; }
+  passed=$((passed + $(attr passed)))
+  failed=$((failed + $(attr failed) + $(attr error) + $(attr timeout)))
+  skipped=$((skipped + $(attr notExecuted)))
+done
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+exit "$status"
