@@ -6,6 +6,7 @@ using ModelGateway.FrontDoor;
 using ModelGateway.Providers;
 using ModelGateway.Providers.OpenAi;
 using Serilog;
+using Serilog.Events;
 using Serilog.Formatting.Compact;
 
 namespace ModelGateway.Hosting;
@@ -25,7 +26,10 @@ public static class GatewayApp
         AddConfigurationFile(builder, args);
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
-        builder.Services.AddSerilog((services, logger) => ConfigureSerilog(logger, builder.Configuration));
+
+        // Serilog is the only sink. writeToProviders lets a provider added on purpose (a test's capture) see events too.
+        builder.Logging.ClearProviders();
+        builder.Services.AddSerilog((services, logger) => ConfigureSerilog(logger, builder.Configuration), writeToProviders: true);
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.SectionName));
@@ -71,6 +75,13 @@ public static class GatewayApp
 
     private static void ConfigureSerilog(LoggerConfiguration logger, IConfiguration configuration)
     {
+        // Defaults: our own request line at Information, framework chatter only when it matters.
+        // Serilog:MinimumLevel in configuration overrides these.
+        logger.MinimumLevel.Information()
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+            .MinimumLevel.Override("Yarp", LogEventLevel.Warning)
+            .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning);
         logger.ReadFrom.Configuration(configuration).Enrich.FromLogContext();
         if (configuration.GetValue<bool>("Logging:Json"))
         {
