@@ -2,28 +2,38 @@ using Microsoft.AspNetCore.Http.Features;
 using ModelGateway.Accounting;
 using ModelGateway.Configuration;
 using ModelGateway.Providers;
+using ModelGateway.Quotas;
+using ModelGateway.Routing;
 
 namespace ModelGateway.FrontDoor;
 
 /// <summary>
-/// Tries the deployments that serve the requested model, in order, until one serves the request. A failure that
-/// reached the client or that another deployment would repeat ends the loop; the last failure becomes the error.
+/// Serves one parsed request: asks routing for the deployments to try, admits the request against quotas, then
+/// tries the deployments in order until one serves it. A failure that reached the client, or that another
+/// deployment would repeat, ends the loop; the last failure becomes the error. Usage is settled exactly once.
 /// </summary>
 internal sealed class UpstreamDispatcher
 {
-    private readonly IProviderAdapter?[] _adaptersByKind;
+    private readonly IRoutePlanner _planner;
+    private readonly IQuotaService _quotas;
+    private readonly ProviderAdapters _adapters;
     private readonly IUsageRecorder _usage;
+    private readonly IUpstreamAttemptListener[] _listeners;
     private readonly TimeProvider _timeProvider;
 
-    public UpstreamDispatcher(IEnumerable<IProviderAdapter> adapters, IUsageRecorder usage, TimeProvider timeProvider)
+    public UpstreamDispatcher(
+        IRoutePlanner planner,
+        IQuotaService quotas,
+        ProviderAdapters adapters,
+        IUsageRecorder usage,
+        IEnumerable<IUpstreamAttemptListener> listeners,
+        TimeProvider timeProvider)
     {
-        _adaptersByKind = new IProviderAdapter?[Enum.GetValues<ProviderKind>().Length];
-        foreach (var adapter in adapters)
-        {
-            _adaptersByKind[(int)adapter.Kind] = adapter;
-        }
-
+        _planner = planner;
+        _quotas = quotas;
+        _adapters = adapters;
         _usage = usage;
+        _listeners = [.. listeners];
         _timeProvider = timeProvider;
     }
 
@@ -31,26 +41,69 @@ internal sealed class UpstreamDispatcher
     {
         var feature = context.Features.GetRequiredFeature<GatewayRequestFeature>();
         feature.Model = model;
-        var candidates = snapshot.DeploymentsFor(model);
-        if (candidates.IsEmpty)
+        var route = new RouteRequest
         {
-            await GatewayError.ModelNotFound(model).WriteAsync(context);
+            Snapshot = snapshot,
+            HttpContext = context,
+            Operation = operation,
+            Model = model,
+            KeyId = feature.KeyId,
+            Body = body.Memory,
+            Chat = chat,
+        };
+        var plan = _planner.Plan(route);
+        if (plan.Refusal is { } refusal)
+        {
+            feature.Failure = refusal.Code ?? "refused";
+            await refusal.WriteAsync(context);
             return;
         }
 
-        var required = RequiredCapabilities(operation, chat);
-        GatewayError? lastError = null;
-        foreach (var deployment in candidates)
+        var reservation = await _quotas.ReserveAsync(
+            new QuotaRequest { HttpContext = context, KeyId = feature.KeyId, Route = route, Plan = plan }, context.RequestAborted);
+        if (reservation.Rejection is { } rejection)
         {
-            var adapter = _adaptersByKind[(int)deployment.Provider.Kind];
-            if ((deployment.Config.Capabilities & required) != required || adapter is null || !adapter.Supports(operation))
-            {
-                continue;
-            }
+            feature.Failure = rejection.Code ?? "quota";
+            await rejection.WriteAsync(context);
+            return;
+        }
 
+        Deployment? servedBy = null;
+        UpstreamOutcome? final = null;
+        try
+        {
+            (servedBy, final) = await TryCandidatesAsync(context, feature, plan, operation, body, modelToken, chat, snapshot.Config.LogContent);
+        }
+        finally
+        {
+            // Settle even when the client vanished or an attempt threw: what was used is paid for, the rest released.
+            var usage = final?.Usage;
+            var cost = servedBy is not null && usage is { } known ? servedBy.Config.Price.CostOf(known) : 0m;
+            await reservation.SettleAsync(servedBy, usage, cost);
+            if (servedBy is not null)
+            {
+                Account(feature, servedBy, operation, usage, cost);
+            }
+        }
+
+        if (servedBy is null && final?.Error is { } error)
+        {
+            await error.WriteAsync(context);
+        }
+    }
+
+    private async Task<(Deployment? ServedBy, UpstreamOutcome? Final)> TryCandidatesAsync(
+        HttpContext context, GatewayRequestFeature feature, RoutePlan plan, Operation operation, RequestBody body, JsonSpan modelToken, ChatRequest? chat, bool logContent)
+    {
+        UpstreamOutcome? last = null;
+        foreach (var deployment in plan.Candidates)
+        {
+            var adapter = _adapters.For(deployment.Provider.Kind)!;
             feature.Attempts++;
             feature.ProviderId = deployment.Provider.Id;
             feature.DeploymentId = deployment.Config.Id;
+
+            var started = _timeProvider.GetTimestamp();
             var outcome = await adapter.SendAsync(new UpstreamCall
             {
                 HttpContext = context,
@@ -60,17 +113,17 @@ internal sealed class UpstreamDispatcher
                 Chat = chat,
                 ModelToken = modelToken,
                 RequestId = feature.RequestId,
-                LogContent = snapshot.Config.LogContent,
+                LogContent = logContent,
             });
+            Notify(new UpstreamAttempt(deployment, operation, outcome, _timeProvider.GetElapsedTime(started), chat?.Stream == true));
             feature.Failure = outcome.FailureKind;
+            last = outcome;
 
             if (outcome.Served || outcome.ClientGone)
             {
-                Account(feature, deployment, operation, outcome.Usage);
-                return;
+                return (deployment, outcome);
             }
 
-            lastError = outcome.Error;
             context.Response.Clear();
             if (!outcome.Retryable)
             {
@@ -78,12 +131,19 @@ internal sealed class UpstreamDispatcher
             }
         }
 
-        await (lastError ?? NoCapableDeployment(model, required)).WriteAsync(context);
+        return (null, last);
     }
 
-    private void Account(GatewayRequestFeature feature, Deployment deployment, Operation operation, TokenUsage? usage)
+    private void Notify(UpstreamAttempt attempt)
     {
-        var cost = usage is { } known ? deployment.Config.Price.CostOf(known) : 0m;
+        foreach (var listener in _listeners)
+        {
+            listener.OnAttemptCompleted(attempt);
+        }
+    }
+
+    private void Account(GatewayRequestFeature feature, Deployment deployment, Operation operation, TokenUsage? usage, decimal cost)
+    {
         feature.Usage = usage;
         feature.CostUsd = cost;
         _usage.Record(new UsageRecord(
@@ -97,56 +157,5 @@ internal sealed class UpstreamDispatcher
             usage.HasValue,
             cost,
             _timeProvider.GetUtcNow()));
-    }
-
-    private static ModelCapabilities RequiredCapabilities(Operation operation, ChatRequest? chat)
-    {
-        if (operation == Operation.Embeddings)
-        {
-            return ModelCapabilities.Embeddings;
-        }
-
-        var required = ModelCapabilities.Chat;
-        if (chat is null)
-        {
-            return required;
-        }
-
-        if (chat.UsesTools)
-        {
-            required |= ModelCapabilities.Tools;
-        }
-
-        if (chat.UsesImages)
-        {
-            required |= ModelCapabilities.Vision;
-        }
-
-        if (chat.UsesJsonSchema)
-        {
-            required |= ModelCapabilities.JsonSchema;
-        }
-
-        return required;
-    }
-
-    private static GatewayError NoCapableDeployment(string model, ModelCapabilities required) =>
-        GatewayError.InvalidRequest(
-            $"The model '{model}' has no deployment that supports what this request needs ({Describe(required)}).",
-            "model",
-            "model_not_supported");
-
-    private static string Describe(ModelCapabilities capabilities)
-    {
-        var names = new List<string>();
-        foreach (var flag in Enum.GetValues<ModelCapabilities>())
-        {
-            if (flag != ModelCapabilities.None && capabilities.HasFlag(flag))
-            {
-                names.Add(flag == ModelCapabilities.JsonSchema ? "json_schema" : flag.ToString().ToLowerInvariant());
-            }
-        }
-
-        return string.Join(", ", names);
     }
 }

@@ -5,6 +5,8 @@ using ModelGateway.Configuration;
 using ModelGateway.FrontDoor;
 using ModelGateway.Providers;
 using ModelGateway.Providers.OpenAi;
+using ModelGateway.Quotas;
+using ModelGateway.Routing;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
@@ -39,6 +41,9 @@ public static class GatewayApp
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton<UpstreamClientPool>();
         builder.Services.AddSingleton<IProviderAdapter, OpenAiForwardingAdapter>();
+        builder.Services.AddSingleton<ProviderAdapters>();
+        builder.Services.AddSingleton<IRoutePlanner, PriorityRoutePlanner>();
+        builder.Services.AddSingleton<IQuotaService, UnlimitedQuotaService>();
         builder.Services.AddSingleton<UpstreamDispatcher>();
 
         builder.Services.AddSingleton<InMemoryUsageLedger>();

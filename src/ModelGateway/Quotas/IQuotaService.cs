@@ -1,0 +1,49 @@
+using ModelGateway.Accounting;
+using ModelGateway.Configuration;
+using ModelGateway.FrontDoor;
+using ModelGateway.Routing;
+
+namespace ModelGateway.Quotas;
+
+/// <summary>
+/// Admits requests against limits and budgets: reserve before forwarding, settle with the real usage after.
+/// </summary>
+internal interface IQuotaService
+{
+    ValueTask<QuotaReservation> ReserveAsync(QuotaRequest request, CancellationToken cancellationToken);
+}
+
+/// <summary>What a reservation is for: the caller, the request and the deployments that may serve it.</summary>
+internal sealed class QuotaRequest
+{
+    public required HttpContext HttpContext { get; init; }
+
+    public required string KeyId { get; init; }
+
+    public required RouteRequest Route { get; init; }
+
+    public required RoutePlan Plan { get; init; }
+}
+
+/// <summary>An admitted (or refused) request's hold on the quotas.</summary>
+internal abstract class QuotaReservation
+{
+    /// <summary>Set when the request must be refused (e.g. 429); nothing is then reserved.</summary>
+    public GatewayError? Rejection { get; protected init; }
+
+    /// <summary>Records what the request really used and releases the rest of the reservation. Called once.</summary>
+    public abstract ValueTask SettleAsync(Deployment? servedBy, TokenUsage? usage, decimal costUsd);
+}
+
+/// <summary>The embedded default until limits are configured: admits everything.</summary>
+internal sealed class UnlimitedQuotaService : IQuotaService
+{
+    private static readonly QuotaReservation Admitted = new UnlimitedReservation();
+
+    public ValueTask<QuotaReservation> ReserveAsync(QuotaRequest request, CancellationToken cancellationToken) => ValueTask.FromResult(Admitted);
+
+    private sealed class UnlimitedReservation : QuotaReservation
+    {
+        public override ValueTask SettleAsync(Deployment? servedBy, TokenUsage? usage, decimal costUsd) => ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,10 @@
+namespace ModelGateway.Routing;
+
+/// <summary>
+/// Decides which deployments may serve a request, and in which order to try them. Synchronous and cheap:
+/// it runs on every request, before any upstream call.
+/// </summary>
+internal interface IRoutePlanner
+{
+    RoutePlan Plan(RouteRequest request);
+}
