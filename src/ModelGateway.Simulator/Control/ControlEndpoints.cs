@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using ModelGateway.Simulator.Faults;
+using ModelGateway.Simulator.Hosting;
+
+namespace ModelGateway.Simulator.Control;
+
+/// <summary>The <c>/_sim</c> control API: recorded requests, faults and health, for out-of-process callers.</summary>
+internal static class ControlEndpoints
+{
+    public static void MapSimulatorControl(this WebApplication app)
+    {
+        var control = app.MapGroup(SimulatorPaths.Control);
+        control.MapGet("/health", Health);
+        control.MapGet("/requests", (SimulatorState state) => TypedResults.Ok(state.Received));
+        control.MapDelete("/requests", ClearRequests);
+        control.MapGet("/faults", (SimulatorState state) => TypedResults.Ok(state.PendingFaults));
+        control.MapPost("/faults", EnqueueFault);
+        control.MapDelete("/faults", ClearFaults);
+    }
+
+    private static Ok<HealthReport> Health(IOptions<SimulatorOptions> options) =>
+        TypedResults.Ok(new HealthReport("ok", options.Value.Name, Simulator: true, [.. options.Value.Models]));
+
+    private static NoContent ClearRequests(SimulatorState state)
+    {
+        state.Clear();
+        return TypedResults.NoContent();
+    }
+
+    private static Results<Ok<FaultSpec>, ProblemHttpResult> EnqueueFault(FaultSpec fault, SimulatorState state)
+    {
+        if (FaultValidator.Validate(fault) is { } error)
+        {
+            return TypedResults.Problem(error, statusCode: StatusCodes.Status400BadRequest, title: "Invalid fault");
+        }
+
+        state.EnqueueFault(fault);
+        return TypedResults.Ok(fault);
+    }
+
+    private static NoContent ClearFaults(SimulatorState state)
+    {
+        state.ClearFaults();
+        return TypedResults.NoContent();
+    }
+}

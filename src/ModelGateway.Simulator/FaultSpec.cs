@@ -1,0 +1,26 @@
+namespace ModelGateway.Simulator;
+
+/// <summary>A fault to inject into the next <see cref="Count"/> provider calls.</summary>
+public sealed record FaultSpec
+{
+    /// <summary>What the fault does.</summary>
+    public FaultKind Kind { get; init; }
+
+    /// <summary>HTTP status of a <see cref="FaultKind.Status"/> fault (400-599).</summary>
+    public int Status { get; init; } = 500;
+
+    /// <summary>Value of the <c>retry-after</c> header on a 429 or 503.</summary>
+    public int? RetryAfterSeconds { get; init; }
+
+    /// <summary>Delay before anything is sent. Applies to every kind, not only <see cref="FaultKind.Latency"/>.</summary>
+    public int LatencyMs { get; init; }
+
+    /// <summary>Stream chunks sent before a <see cref="FaultKind.CutStream"/> or <see cref="FaultKind.TruncateStream"/>.</summary>
+    public int AfterChunks { get; init; }
+
+    /// <summary>How many requests the fault applies to (queued faults only).</summary>
+    public int Count { get; init; } = 1;
+
+    /// <summary>Error message of a <see cref="FaultKind.Status"/> fault; a default per status otherwise.</summary>
+    public string? Message { get; init; }
+}

@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text;
+
+namespace ModelGateway.Simulator.Generation;
+
+/// <summary>
+/// Decides the reply to a chat request, deterministically: the same prompt and shape give the same reply.
+/// </summary>
+internal static class ReplyPlanner
+{
+    public const int ReasoningTokensPerChoice = 8;
+    public const int ToolResultSnippetLength = 40;
+
+    public static ChatReply Plan(ChatPrompt prompt, ReplyShape shape)
+    {
+        var seed = StableHash.Of(prompt.LastUserText);
+        var callTools = prompt.Tools.Count > 0
+            && prompt.ToolChoice != ToolChoiceMode.None
+            && prompt.ToolResultText is null;
+        var reasoning = prompt.Reasoning ? ReasoningTokensPerChoice : 0;
+        var choices = new ReplyChoice[prompt.ChoiceCount];
+        var completionTokens = 0;
+        for (var i = 0; i < choices.Length; i++)
+        {
+            var choiceSeed = StableHash.Mix(seed, (ulong)i);
+            var choice = callTools
+                ? PlanToolCalls(prompt, shape, choiceSeed, i)
+                : PlanText(prompt, shape, choiceSeed, i, reasoning);
+            choices[i] = choice;
+            completionTokens += choice.OutputTokens + reasoning;
+        }
+
+        var cached = prompt.PromptCached ? prompt.PromptTokens / 2 : 0;
+        var usage = new ChatUsage(prompt.PromptTokens, completionTokens, cached, reasoning * choices.Length);
+        return new ChatReply(choices, usage);
+    }
+
+    private static ReplyChoice PlanText(ChatPrompt prompt, ReplyShape shape, ulong seed, int index, int reasoning)
+    {
+        var toolResultWords = prompt.ToolResultText is { } toolResult ? ToolResultWords(shape.Name, toolResult) : null;
+        var wanted = toolResultWords?.Length ?? shape.Words;
+        var budget = prompt.MaxOutputTokens is { } max ? Math.Max(0, max - reasoning) : int.MaxValue;
+        var visible = Math.Min(wanted, budget);
+        var words = new string[visible];
+        for (var i = 0; i < visible; i++)
+        {
+            words[i] = toolResultWords?[i] ?? i switch
+            {
+                0 => shape.Name,
+                1 => "says",
+                _ => Vocabulary.Pick(StableHash.Mix(seed, (ulong)i)),
+            };
+        }
+
+        return new ReplyChoice
+        {
+            Index = index,
+            Words = words,
+            Finish = visible < wanted ? ReplyFinish.Length : ReplyFinish.Stop,
+            OutputTokens = visible,
+        };
+    }
+
+    private static string[] ToolResultWords(string name, string toolResult)
+    {
+        var length = Math.Min(toolResult.Length, ToolResultSnippetLength);
+        if (length < toolResult.Length && char.IsHighSurrogate(toolResult[length - 1]))
+        {
+            length--;
+        }
+
+        return length == 0
+            ? [name, "got", "tool", "result:"]
+            : [name, "got", "tool", "result:", toolResult[..length]];
+    }
+
+    private static ReplyChoice PlanToolCalls(ChatPrompt prompt, ReplyShape shape, ulong seed, int index)
+    {
+        var named = prompt.ToolChoice == ToolChoiceMode.Named
+            ? prompt.Tools.First(t => t.Name == prompt.ToolChoiceName)
+            : null;
+        var calls = new PlannedToolCall[Math.Min(prompt.Tools.Count, shape.ToolCalls)];
+        var tokens = 0;
+        for (var k = 0; k < calls.Length; k++)
+        {
+            var tool = named ?? prompt.Tools[k];
+            var idHash = StableHash.Mix(seed ^ StableHash.Of(tool.Name), (ulong)k);
+            var id = string.Create(CultureInfo.InvariantCulture, $"call_{idHash:x16}");
+            calls[k] = new PlannedToolCall(id, tool.Name, tool.Arguments);
+            tokens += TokenEstimator.Text(Encoding.UTF8.GetByteCount(tool.Name) + Encoding.UTF8.GetByteCount(tool.Arguments));
+        }
+
+        return new ReplyChoice { Index = index, ToolCalls = calls, Finish = ReplyFinish.ToolCalls, OutputTokens = tokens };
+    }
+}

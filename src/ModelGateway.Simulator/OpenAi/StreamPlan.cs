@@ -1,0 +1,76 @@
+using ModelGateway.Simulator.Generation;
+
+namespace ModelGateway.Simulator.OpenAi;
+
+/// <summary>Turns a reply into the chunks of its stream; choices are interleaved like OpenAI does.</summary>
+internal static class StreamPlan
+{
+    public const int ArgumentFragments = 3;
+
+    public static List<StreamStep> Of(ChatReply reply)
+    {
+        if (reply.Choices.Count == 1)
+        {
+            return StepsOf(reply.Choices[0]);
+        }
+
+        var perChoice = reply.Choices.Select(StepsOf).ToArray();
+        var total = perChoice.Sum(s => s.Count);
+        var steps = new List<StreamStep>(total);
+        for (var position = 0; steps.Count < total; position++)
+        {
+            foreach (var choiceSteps in perChoice)
+            {
+                if (position < choiceSteps.Count)
+                {
+                    steps.Add(choiceSteps[position]);
+                }
+            }
+        }
+
+        return steps;
+    }
+
+    private static List<StreamStep> StepsOf(ReplyChoice choice)
+    {
+        var steps = new List<StreamStep>(choice.Words.Count + (choice.ToolCalls.Count * (ArgumentFragments + 1)) + 2);
+        if (choice.ToolCalls.Count == 0)
+        {
+            steps.Add(new StreamStep(StreamStepKind.Role, choice.Index));
+            for (var i = 0; i < choice.Words.Count; i++)
+            {
+                var text = i < choice.Words.Count - 1 ? choice.Words[i] + " " : choice.Words[i];
+                steps.Add(new StreamStep(StreamStepKind.Content, choice.Index, Text: text));
+            }
+        }
+
+        for (var k = 0; k < choice.ToolCalls.Count; k++)
+        {
+            steps.Add(new StreamStep(StreamStepKind.ToolCallStart, choice.Index, k));
+            foreach (var fragment in Split(choice.ToolCalls[k].Arguments))
+            {
+                steps.Add(new StreamStep(StreamStepKind.ToolCallArguments, choice.Index, k, fragment));
+            }
+        }
+
+        steps.Add(new StreamStep(StreamStepKind.Finish, choice.Index));
+        return steps;
+    }
+
+    /// <summary>Splits text into up to three roughly equal pieces, never inside a surrogate pair.</summary>
+    private static IEnumerable<string> Split(string text)
+    {
+        var size = Math.Max(1, (text.Length + ArgumentFragments - 1) / ArgumentFragments);
+        for (var start = 0; start < text.Length;)
+        {
+            var end = Math.Min(start + size, text.Length);
+            if (end < text.Length && char.IsHighSurrogate(text[end - 1]))
+            {
+                end++;
+            }
+
+            yield return text[start..end];
+            start = end;
+        }
+    }
+}

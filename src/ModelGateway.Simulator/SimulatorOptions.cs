@@ -1,0 +1,35 @@
+namespace ModelGateway.Simulator;
+
+/// <summary>
+/// Settings of the provider simulator. Bound from the <c>Simulator</c> configuration section, then from the
+/// <c>configure</c> callback of <see cref="SimulatorApp.Build"/>. Validated at start-up.
+/// </summary>
+public sealed class SimulatorOptions
+{
+    /// <summary>The configuration section the options are bound from.</summary>
+    public const string SectionName = "Simulator";
+
+    /// <summary>First word of every text reply and value of the <c>x-simulator</c> response header.</summary>
+    public string Name { get; set; } = "simulator";
+
+    /// <summary>Words (one streamed content chunk each) in a text reply; the <c>x-sim-chunks</c> header overrides it.</summary>
+    public int DefaultChunks { get; set; } = 8;
+
+    /// <summary>Delay between streamed chunks; the <c>x-sim-chunk-delay-ms</c> header overrides it.</summary>
+    public int ChunkDelayMs { get; set; }
+
+    /// <summary>When set, <c>/v1/*</c> calls without <c>Authorization: Bearer &lt;key&gt;</c> get a 401.</summary>
+    public string? RequiredApiKey { get; set; }
+
+    /// <summary>Models listed by <c>GET /v1/models</c>. Configured names are added to the defaults.</summary>
+    public IList<string> Models { get; } = ["sim-small", "sim-large", "sim-embed"];
+
+    /// <summary>Length of embedding vectors when the request has no <c>dimensions</c>.</summary>
+    public int EmbeddingDimensions { get; set; } = 16;
+
+    /// <summary>Whether <c>/v1/*</c> requests are recorded in <see cref="SimulatorState.Received"/>.</summary>
+    public bool RecordRequests { get; set; } = true;
+
+    /// <summary>Most recorded requests kept; the oldest are dropped beyond it.</summary>
+    public int MaxRecordedRequests { get; set; } = 10_000;
+}
