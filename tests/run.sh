@@ -23,5 +23,10 @@ for trx in "$results"/*.trx; do
   failed=$((failed + $(attr failed) + $(attr error) + $(attr timeout)))
   skipped=$((skipped + $(attr notExecuted)))
 done
+# The load benchmark must keep working: a short smoke run, no timed assertion (figures are in docs/benchmarks.md).
+if [ "${SKIP_LOAD_SMOKE:-0}" != 1 ]; then
+  bash tests/load/run.sh --quick >"$results/load-smoke.md" 2>&1 || { echo "load benchmark smoke run failed:"; tail -20 "$results/load-smoke.md"; status=1; }
+fi
+
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 exit "$status"

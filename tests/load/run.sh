@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Load benchmark: the same load against the upstream directly, a plain YARP hop, and ModelGateway.
+# One command, from the repository root:   bash tests/load/run.sh            (full run, ~6 minutes)
+#                                           bash tests/load/run.sh --quick    (smoke run: it works; figures not steady)
+# Writes a markdown table to stdout and to artifacts/load/results.md. Everything binds to 127.0.0.1.
+# The load generator and the upstream run on CPU 0, each proxy on CPU 1 (taskset), so figures are per core.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+QUICK=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) QUICK=1 ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    *) echo "unknown option: $arg" >&2; exit 2 ;;
+  esac
+done
+
+if [ "$QUICK" = 1 ]; then WARM=3; SEQ=3; SAT=5; else WARM=40; SEQ=10; SAT=20; fi
+UPSTREAM_PORT=18080; YARP_PORT=18090; GATEWAY_PORT=18095
+OUT=artifacts/load; mkdir -p "$OUT"
+PIDS=()
+cleanup() { for pid in "${PIDS[@]:-}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+if ! command -v wrk >/dev/null; then
+  echo "installing wrk (Debian package)..." >&2
+  { apt-get update -qq && apt-get install -y -qq wrk; } >/dev/null
+fi
+if [ "$(nproc)" -ge 2 ]; then PIN_LOAD="taskset -c 0"; PIN_PROXY="taskset -c 1"; else PIN_LOAD=""; PIN_PROXY=""; fi
+
+echo "building (Release)..." >&2
+for project in src/ModelGateway.Simulator src/ModelGateway tests/load/YarpPassThrough; do
+  dotnet build "$project" -c Release --nologo -v quiet >/dev/null
+done
+
+wait_ready() { # url
+  for _ in $(seq 1 200); do curl -fs -o /dev/null "$1" && return 0; sleep 0.1; done
+  echo "not ready: $1" >&2; exit 1
+}
+
+# Upstream: the simulator with recording off, no delays; 20 chunks for streams.
+$PIN_LOAD dotnet src/ModelGateway.Simulator/bin/Release/net10.0/ModelGateway.Simulator.dll \
+  --urls "http://127.0.0.1:$UPSTREAM_PORT" --Simulator:RecordRequests=false --Simulator:DefaultChunks=20 \
+  --Logging:LogLevel:Default=Warning >"$OUT/upstream.log" 2>&1 &
+PIDS+=($!)
+wait_ready "http://127.0.0.1:$UPSTREAM_PORT/v1/models"
+
+BODY='{"model":"bench-model","messages":[{"role":"system","content":"You are terse."},{"role":"user","content":"Summarise the benefits of a gateway in one line."}],"max_tokens":64}'
+STREAM_BODY='{"model":"bench-model","stream":true,"messages":[{"role":"user","content":"Stream twenty words."}]}'
+lua() { # body -> wrk script
+  local file; file=$(mktemp --suffix=.lua)
+  printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["Authorization"] = "Bearer mg-bench-key"\nwrk.body = [[%s]]\n' "$1" >"$file"
+  echo "$file"
+}
+PLAIN_LUA=$(lua "$BODY"); STREAM_LUA=$(lua "$STREAM_BODY")
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rss_mb() { awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$1/status"; }
+peak_mb() { awk '/VmHWM/ {printf "%d", $2/1024}' "/proc/$1/status"; }
+p() { # wrk output, percentile label -> ms
+  awk -v want="$2" '$1 == want { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms/, "", v) } else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }; printf "%.3f", v }' <<<"$1"
+}
+rps() { awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$1"; }
+errors() { awk '/Non-2xx|Socket errors/ {n += $NF} END {print n + 0}' <<<"$1"; }
+
+# measure NAME URL PID: prints one table row for plain and one for streaming.
+ROWS=(); STREAM_ROWS=()
+measure() {
+  local name=$1 url=$2 pid=$3 hz; hz=$(getconf CLK_TCK)
+  $PIN_LOAD wrk -t2 -c32 -d"${WARM}s" -s "$PLAIN_LUA" "$url" >/dev/null
+  local seq sat before after cpu_us
+  seq=$($PIN_LOAD wrk -t1 -c1 -d"${SEQ}s" --latency -s "$PLAIN_LUA" "$url")
+  before=$(cpu_ticks "$pid")
+  sat=$($PIN_LOAD wrk -t2 -c32 -d"${SAT}s" --latency -s "$PLAIN_LUA" "$url")
+  after=$(cpu_ticks "$pid")
+  local requests; requests=$(awk '/requests in/ {print $1}' <<<"$sat")
+  cpu_us=$(awk -v t=$((after - before)) -v hz="$hz" -v n="$requests" 'BEGIN { printf "%.0f", (t / hz) * 1e6 / (n > 0 ? n : 1) }')
+  ROWS+=("| $name | $(p "$seq" 50%) | $(p "$seq" 99%) | $(rps "$sat") | $(p "$sat" 50%) | $(p "$sat" 99%) | $cpu_us | $(rss_mb "$pid") | $(errors "$seq$sat") |")
+
+  local sseq ssat
+  sseq=$($PIN_LOAD wrk -t1 -c1 -d"${SEQ}s" --latency -s "$STREAM_LUA" "$url")
+  ssat=$($PIN_LOAD wrk -t2 -c32 -d"${SAT}s" --latency -s "$STREAM_LUA" "$url")
+  STREAM_ROWS+=("| $name | $(p "$sseq" 50%) | $(p "$sseq" 99%) | $(rps "$ssat") | $(p "$ssat" 50%) | $(p "$ssat" 99%) | $(peak_mb "$pid") | $(errors "$sseq$ssat") |")
+}
+
+echo "measuring direct..." >&2
+measure direct "http://127.0.0.1:$UPSTREAM_PORT/v1/chat/completions" "${PIDS[0]}"
+
+echo "measuring yarp..." >&2
+UPSTREAM="http://127.0.0.1:$UPSTREAM_PORT/" YARP_PORT=$YARP_PORT $PIN_PROXY \
+  dotnet tests/load/YarpPassThrough/bin/Release/net10.0/YarpPassThrough.dll >"$OUT/yarp.log" 2>&1 &
+yarp=$!; PIDS+=($yarp)
+wait_ready "http://127.0.0.1:$YARP_PORT/v1/models"
+measure yarp "http://127.0.0.1:$YARP_PORT/v1/chat/completions" "$yarp"
+kill "$yarp"
+
+echo "measuring modelgateway (embedded default)..." >&2
+$PIN_PROXY dotnet src/ModelGateway/bin/Release/net10.0/ModelGateway.dll --urls "http://127.0.0.1:$GATEWAY_PORT" \
+  --config tests/load/gateway.json >"$OUT/gateway.log" 2>&1 &
+gateway=$!; PIDS+=($gateway)
+wait_ready "http://127.0.0.1:$GATEWAY_PORT/healthz"
+measure modelgateway "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions" "$gateway"
+kill "$gateway"
+
+{
+  echo "# Load benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo
+  echo "host: $(nproc) cpus, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo); $(dotnet --version); $(wrk -v 2>&1 | head -1 | cut -c1-20)"
+  echo "load: warm-up ${WARM}s; seq = wrk -t1 -c1 ${SEQ}s; sat = wrk -t2 -c32 ${SAT}s; quick=$QUICK"
+  echo
+  echo "## Non-streaming (POST /v1/chat/completions)"
+  echo
+  echo "| target | seq p50 ms | seq p99 ms | sat req/s | sat p50 ms | sat p99 ms | CPU us/req | RSS MB | errors |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  printf '%s\n' "${ROWS[@]}"
+  echo
+  echo "## Streaming (20 chunks + [DONE])"
+  echo
+  echo "| target | seq p50 ms | seq p99 ms | sat req/s | sat p50 ms | sat p99 ms | peak RSS MB | errors |"
+  echo "|---|---|---|---|---|---|---|---|"
+  printf '%s\n' "${STREAM_ROWS[@]}"
+} | tee "$OUT/results.md"
