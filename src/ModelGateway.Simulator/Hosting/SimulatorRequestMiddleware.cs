@@ -29,7 +29,8 @@ internal sealed class SimulatorRequestMiddleware(
         {
             await next(context);
         }
-        catch (Exception exception) when (!feature.SelfAborted && !context.RequestAborted.IsCancellationRequested)
+        catch (Exception exception) when (
+            exception is not BadHttpRequestException && !feature.SelfAborted && !context.RequestAborted.IsCancellationRequested)
         {
             SimulatorLog.UnexpectedError(logger, exception, context.Request.Method, context.Request.Path);
             throw;

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using ModelGateway.Accounting;
 using ModelGateway.Simulator;
+using ModelGateway.Tests.Infrastructure;
 
 namespace ModelGateway.Tests.FrontDoor;
 
@@ -51,7 +52,7 @@ public sealed class StreamingTests : GatewayWithSimulator
         Assert.Equal(without.Count + 1, with.Count);
 
         Assert.All(Upstream.Received, r => Assert.Contains("\"include_usage\":true", r.Body, StringComparison.Ordinal));
-        var records = Gateway.Service<InMemoryUsageLedger>().Recent;
+        var records = await Gateway.Service<InMemoryUsageLedger>().WaitForRecordsAsync(2);
         Assert.Equal(2, records.Count);
         Assert.All(records, r => Assert.True(r.UsageReported && r.Usage.CompletionTokens == 8));
     }

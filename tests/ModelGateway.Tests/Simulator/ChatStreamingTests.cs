@@ -130,7 +130,7 @@ public sealed class ChatStreamingTests
     public async Task Chunks_are_flushed_one_by_one()
     {
         await using var sim = await SimulatorHost.StartAsync(o => o.ChunkDelayMs = 300);
-        using var http = sim.HttpClient();
+        using var http = RawApi.ClosingClient(sim.BaseUrl);
 
         using var response = await http.SendAsync(RawApi.Post("/v1/chat/completions", StreamHello), HttpCompletionOption.ResponseHeadersRead);
         await using var stream = await response.Content.ReadAsStreamAsync();

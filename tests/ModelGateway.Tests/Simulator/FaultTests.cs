@@ -180,7 +180,7 @@ public sealed class FaultTests
     public async Task Client_going_away_during_latency_is_recorded_as_an_abort()
     {
         await using var sim = await SimulatorHost.StartAsync();
-        using var http = sim.HttpClient();
+        using var http = RawApi.ClosingClient(sim.BaseUrl);
         sim.State.EnqueueFault(new FaultSpec { Kind = FaultKind.Latency, LatencyMs = 30_000 });
         using var cancel = new CancellationTokenSource();
 
@@ -198,7 +198,7 @@ public sealed class FaultTests
     public async Task Client_going_away_mid_stream_is_recorded_as_an_abort()
     {
         await using var sim = await SimulatorHost.StartAsync(o => o.ChunkDelayMs = 50);
-        using var http = sim.HttpClient();
+        using var http = RawApi.ClosingClient(sim.BaseUrl);
 
         using (var response = await http.SendAsync(
             RawApi.Post("/v1/chat/completions", StreamHello, ("x-sim-chunks", "200")), HttpCompletionOption.ResponseHeadersRead))

@@ -12,6 +12,13 @@ internal static class RawApi
     /// <summary>The reply to "hello" with the default 8 chunks. It must never change: tests and demos rely on it.</summary>
     public const string HelloReply = "simulator says zephyr timber quartz fern meadow lantern";
 
+    /// <summary>
+    /// A client that closes the connection as soon as a response is disposed unread; the default handler drains
+    /// up to 1 MB for 2 s to reuse the connection, which hides the disconnect from the server.
+    /// </summary>
+    public static HttpClient ClosingClient(string baseUrl) =>
+        new(new SocketsHttpHandler { MaxResponseDrainSize = 0 }) { BaseAddress = new Uri(baseUrl) };
+
     public static HttpRequestMessage Post(string path, string json, params (string Name, string Value)[] headers)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path)
