@@ -16,4 +16,7 @@ public sealed record GatewayConfig
     public long MaxRequestBodyBytes { get; init; } = 16 * 1024 * 1024;
 
     public bool LogContent { get; init; }
+
+    /// <summary>Routing rules, sensitivity policy and fallback budgets (docs/routing.md).</summary>
+    public ModelGateway.Routing.RoutingPolicy Routing { get; init; } = ModelGateway.Routing.RoutingPolicy.Default;
 }

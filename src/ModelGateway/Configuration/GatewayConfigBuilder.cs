@@ -80,6 +80,7 @@ internal static class GatewayConfigBuilder
             errors.Add("Limits:MaxRequestBodyBytes must be between 1024 and 1073741824.");
         }
 
+        var routing = ModelGateway.Routing.RoutingPolicyBuilder.TryBuild(options, errors);
         if (errors.Count > 0)
         {
             return null;
@@ -93,6 +94,7 @@ internal static class GatewayConfigBuilder
             Keys = keys.ToImmutable(),
             MaxRequestBodyBytes = options.Limits.MaxRequestBodyBytes,
             LogContent = options.RequestLogging.IncludeContent,
+            Routing = routing!,
         };
     }
 

@@ -22,6 +22,13 @@ public sealed class GatewayOptions
     public LimitsOptions Limits { get; init; } = new();
 
     public LoggingOptions RequestLogging { get; init; } = new();
+
+    /// <summary>Routing rules by id; see docs/routing.md.</summary>
+    public Dictionary<string, ModelGateway.Routing.RouteOptions> Routes { get; init; } = new(StringComparer.Ordinal);
+
+    public ModelGateway.Sensitivity.SensitivityOptions Sensitivity { get; init; } = new();
+
+    public ModelGateway.Routing.FallbackOptions Fallback { get; init; } = new();
 }
 
 public sealed class ProviderOptions

@@ -7,4 +7,6 @@ internal static class GatewayHeaders
     public const string Provider = "x-gateway-provider";
     public const string Deployment = "x-gateway-deployment";
     public const string UpstreamRequestId = "x-upstream-request-id";
+    public const string DecisionId = "x-gateway-decision-id";
+    public const string Attempts = "x-gateway-attempts";
 }

@@ -30,6 +30,9 @@ public sealed class GatewayRequestFeature
 
     public decimal? CostUsd { get; set; }
 
+    /// <summary>The routing decision's id, when a policy decided the route (sent as <c>x-gateway-decision-id</c>).</summary>
+    public string? DecisionId { get; set; }
+
     /// <summary>How many upstream attempts were made (more than one means fallback).</summary>
     public int Attempts { get; set; }
 

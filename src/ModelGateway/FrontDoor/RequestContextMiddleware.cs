@@ -63,6 +63,12 @@ internal sealed partial class RequestContextMiddleware
             headers[GatewayHeaders.Deployment] = feature.DeploymentId;
         }
 
+        if (feature.DecisionId is not null)
+        {
+            headers[GatewayHeaders.DecisionId] = feature.DecisionId;
+            headers[GatewayHeaders.Attempts] = feature.Attempts.ToString(CultureInfo.InvariantCulture);
+        }
+
         return Task.CompletedTask;
     }
 

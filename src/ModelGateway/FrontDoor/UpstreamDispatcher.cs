@@ -52,6 +52,7 @@ internal sealed class UpstreamDispatcher
             Chat = chat,
         };
         var plan = _planner.Plan(route);
+        feature.DecisionId = plan.Decision?.Id;
         if (plan.Refusal is { } refusal)
         {
             feature.Failure = refusal.Code ?? "refused";
@@ -96,8 +97,16 @@ internal sealed class UpstreamDispatcher
         HttpContext context, GatewayRequestFeature feature, RoutePlan plan, Operation operation, RequestBody body, JsonSpan modelToken, ChatRequest? chat, bool logContent)
     {
         UpstreamOutcome? last = null;
+        var firstStarted = _timeProvider.GetTimestamp();
         foreach (var deployment in plan.Candidates)
         {
+            if (last is not null && (feature.Attempts >= plan.MaxAttempts
+                || (plan.TimeBudget != Timeout.InfiniteTimeSpan && _timeProvider.GetElapsedTime(firstStarted) >= plan.TimeBudget)))
+            {
+                // The request's attempt or time budget is spent: the last failure is the answer.
+                break;
+            }
+
             var adapter = _adapters.For(deployment.Provider.Kind)!;
             feature.Attempts++;
             feature.ProviderId = deployment.Provider.Id;

@@ -42,7 +42,7 @@ public static class GatewayApp
         builder.Services.AddSingleton<UpstreamClientPool>();
         builder.Services.AddSingleton<IProviderAdapter, OpenAiForwardingAdapter>();
         builder.Services.AddSingleton<ProviderAdapters>();
-        builder.Services.AddSingleton<IRoutePlanner, PriorityRoutePlanner>();
+        builder.Services.AddRoutingPolicy();
         builder.Services.AddSingleton<IQuotaService, UnlimitedQuotaService>();
         builder.Services.AddSingleton<UpstreamDispatcher>();
 
@@ -60,6 +60,7 @@ public static class GatewayApp
         app.UseStatusCodePages(WriteStatusCodeErrorAsync);
         app.UseMiddleware<ClientAuthenticationMiddleware>();
         app.MapFrontDoor();
+        app.MapRouteExplain();
         return app;
     }
 

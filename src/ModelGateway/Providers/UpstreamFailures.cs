@@ -41,7 +41,8 @@ internal static class UpstreamFailures
                         "The upstream provider is rate limiting requests; retry after the indicated delay.")
                     { RetryAfter = response.RetryAfter ?? DefaultRetryAfter },
                     retryable: true,
-                    "upstream_rate_limited");
+                    "upstream_rate_limited",
+                    response.RetryAfter);
 
             case 401 or 403:
                 // The gateway's credential for this provider is wrong: an operator problem, not the client's.
@@ -54,9 +55,10 @@ internal static class UpstreamFailures
             default:
                 return UpstreamOutcome.Failure(
                     new GatewayError(StatusCodes.Status502BadGateway, "server_error", "upstream_error",
-                        $"The upstream provider failed (HTTP {status}).") { RetryAfter = status >= 500 ? DefaultRetryAfter : null },
+                        $"The upstream provider failed (HTTP {status}).") { RetryAfter = status >= 500 ? response.RetryAfter ?? DefaultRetryAfter : null },
                     retryable: true,
-                    "upstream_status_" + status);
+                    "upstream_status_" + status,
+                    response.RetryAfter);
         }
     }
 }

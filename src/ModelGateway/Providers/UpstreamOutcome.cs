@@ -31,11 +31,17 @@ internal sealed class UpstreamOutcome
     /// <summary>A short, bounded label for logs and metrics.</summary>
     public string? FailureKind { get; private init; }
 
-    public static UpstreamOutcome Success(TokenUsage? usage, string? failureKind = null) =>
-        new() { Served = true, Usage = usage, FailureKind = failureKind };
+    /// <summary>From sending the request to receiving the response headers (for streams, about the first token); null when unknown.</summary>
+    public TimeSpan? TimeToFirstByte { get; private init; }
 
-    public static UpstreamOutcome Failure(GatewayError error, bool retryable, string failureKind) =>
-        new() { Error = error, Retryable = retryable, FailureKind = failureKind };
+    public static UpstreamOutcome Success(TokenUsage? usage, string? failureKind = null, TimeSpan? timeToFirstByte = null) =>
+        new() { Served = true, Usage = usage, FailureKind = failureKind, TimeToFirstByte = timeToFirstByte };
+
+    /// <summary>The wait the upstream itself asked for (<c>retry-after</c>), when it did; routing cools the deployment down for it.</summary>
+    public TimeSpan? UpstreamRetryAfter { get; private init; }
+
+    public static UpstreamOutcome Failure(GatewayError error, bool retryable, string failureKind, TimeSpan? upstreamRetryAfter = null) =>
+        new() { Error = error, Retryable = retryable, FailureKind = failureKind, UpstreamRetryAfter = upstreamRetryAfter };
 
     public static UpstreamOutcome Abandoned(TokenUsage? usage) =>
         new() { ClientGone = true, Usage = usage, FailureKind = "client_disconnected" };

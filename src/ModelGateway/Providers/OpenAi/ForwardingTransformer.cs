@@ -41,6 +41,9 @@ internal sealed class ForwardingTransformer : HttpTransformer
         _timeProvider = timeProvider;
     }
 
+    /// <summary>When the response headers arrived (a <see cref="TimeProvider"/> timestamp); 0 before.</summary>
+    public long HeadersReceivedAt { get; private set; }
+
     /// <summary>The upstream status code, once a response arrived.</summary>
     public int? UpstreamStatus { get; private set; }
 
@@ -84,6 +87,7 @@ internal sealed class ForwardingTransformer : HttpTransformer
         }
 
         _responseTimer.CancelAfter(Timeout.InfiniteTimeSpan);
+        HeadersReceivedAt = _timeProvider.GetTimestamp();
         UpstreamStatus = (int)proxyResponse.StatusCode;
         if (!proxyResponse.IsSuccessStatusCode)
         {

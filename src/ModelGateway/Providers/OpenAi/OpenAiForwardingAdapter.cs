@@ -32,6 +32,7 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
     public async ValueTask<UpstreamOutcome> SendAsync(UpstreamCall call)
     {
         var context = call.HttpContext;
+        var started = _timeProvider.GetTimestamp();
         var provider = call.Deployment.Provider;
         using var rewritten = OpenAiBodyRewriter.Rewrite(call.Body.Span, call.ModelToken, call.Deployment.UpstreamModelJson.Span, call.Chat);
         SetOutgoingBody(context, rewritten, call.Body);
@@ -56,7 +57,8 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
             LogContent(call, transformer.Observer);
         }
 
-        return Classify(context, error, transformer, responseTimer.IsCancellationRequested);
+        var timeToFirstByte = transformer.HeadersReceivedAt == 0 ? (TimeSpan?)null : _timeProvider.GetElapsedTime(started, transformer.HeadersReceivedAt);
+        return Classify(context, error, transformer, responseTimer.IsCancellationRequested, timeToFirstByte);
     }
 
     private void LogContent(UpstreamCall call, ResponseObserver? observer)
@@ -86,7 +88,8 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
         context.Request.Headers.Remove("Expect");
     }
 
-    private static UpstreamOutcome Classify(HttpContext context, ForwarderError error, ForwardingTransformer transformer, bool responseTimedOut)
+    private static UpstreamOutcome Classify(
+        HttpContext context, ForwarderError error, ForwardingTransformer transformer, bool responseTimedOut, TimeSpan? timeToFirstByte)
     {
         var usage = transformer.Observer?.Usage;
         if (context.RequestAborted.IsCancellationRequested)
@@ -98,13 +101,13 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
         {
             return transformer.ErrorResponse is { } upstreamError
                 ? UpstreamFailures.FromErrorResponse(upstreamError, transformer.UpstreamStatus ?? 502)
-                : UpstreamOutcome.Success(usage, transformer.Observer?.Failure);
+                : UpstreamOutcome.Success(usage, transformer.Observer?.Failure, timeToFirstByte);
         }
 
         if (context.Response.HasStarted)
         {
             // YARP aborted the client connection after a body error it could not turn into an event.
-            return UpstreamOutcome.Success(usage, "response_body_" + error.ToString().ToLowerInvariant());
+            return UpstreamOutcome.Success(usage, "response_body_" + error.ToString().ToLowerInvariant(), timeToFirstByte);
         }
 
         context.Features.Set<IForwarderErrorFeature>(null);

@@ -1,0 +1,310 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Microsoft.AspNetCore.Http.Features;
+using ModelGateway.Configuration;
+using ModelGateway.FrontDoor;
+using ModelGateway.Providers;
+using ModelGateway.Sensitivity;
+
+namespace ModelGateway.Routing;
+
+/// <summary>
+/// The policy engine. For each request: classify its sensitivity (header, caller default, content detectors),
+/// pick the first matching rule, filter the rule's candidates (capabilities, context window, rule constraints,
+/// the sensitivity policy, circuit breakers and cool-downs), then order the rest by the rule's strategy. A
+/// deployment the sensitivity policy forbids is never in the plan, so no attempt or fallback can reach it.
+/// </summary>
+internal sealed partial class PolicyRoutePlanner : IRoutePlanner
+{
+    public const string SensitivityHeader = "x-gateway-sensitivity";
+    public const string TagsHeader = "x-gateway-tags";
+
+    private readonly ProviderAdapters _adapters;
+    private readonly DeploymentStatistics _statistics;
+    private readonly DeploymentHealth _health;
+    private readonly IRoutingRandom _random;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<PolicyRoutePlanner> _logger;
+    private CompiledPolicy? _compiled;
+
+    public PolicyRoutePlanner(
+        ProviderAdapters adapters,
+        DeploymentStatistics statistics,
+        DeploymentHealth health,
+        IRoutingRandom random,
+        TimeProvider timeProvider,
+        ILogger<PolicyRoutePlanner> logger)
+    {
+        _adapters = adapters;
+        _statistics = statistics;
+        _health = health;
+        _random = random;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public RoutePlan Plan(RouteRequest request)
+    {
+        var policy = Compiled(request.Snapshot);
+        var headers = request.HttpContext.Request.Headers;
+
+        SensitivityLevel? headerLevel = null;
+        if (headers.TryGetValue(SensitivityHeader, out var headerValue))
+        {
+            if (!SensitivityNames.TryParse(headerValue.ToString(), out var parsed))
+            {
+                return RoutePlan.Refuse(RoutingErrors.InvalidSensitivityHeader(SensitivityHeader));
+            }
+
+            headerLevel = parsed;
+        }
+
+        var scan = ContentScanner.Scan(request.Body.Span, request.Operation, policy.Detectors, policy.UsesMetadata);
+        var detected = scan.Unreadable ? SensitivityLevel.Restricted : policy.Detectors.LevelOf(scan.Fired);
+        SensitivityLevel? keyLevel = policy.KeyDefaults.TryGetValue(request.KeyId, out var keyDefault) ? keyDefault : null;
+        var level = SensitivityNames.Max(detected, SensitivityNames.Max(headerLevel ?? SensitivityLevel.Public, keyLevel ?? SensitivityLevel.Public));
+
+        var needs = RequiredCapabilities.Of(request.Operation, request.Chat);
+        var tags = policy.UsesMetadata && headers.TryGetValue(TagsHeader, out var tagValue) ? ParseTags(tagValue.ToString()) : null;
+        var facts = new RequestFacts(request.Model, request.KeyId, level, needs, scan.EstimatedPromptTokens, scan.Metadata, tags);
+        var rule = policy.Match(facts);
+
+        var pool = rule.Explicit ?? request.Snapshot.DeploymentsFor(request.Model);
+        var verdicts = new CandidateVerdict[pool.Length];
+        var order = Evaluate(policy, rule, request, facts, pool, verdicts);
+
+        GatewayError? refusal = null;
+        if (pool.IsEmpty)
+        {
+            refusal = GatewayError.ModelNotFound(request.Model);
+        }
+        else if (order.Length == 0)
+        {
+            refusal = Refusal(policy, request, rule, facts, scan.Fired, verdicts);
+        }
+
+        var decision = new RoutingDecision
+        {
+            Id = NewDecisionId(),
+            Model = request.Model,
+            Rule = rule.Rule,
+            Level = level,
+            HeaderLevel = headerLevel,
+            KeyLevel = keyLevel,
+            DetectedLevel = detected,
+            FiredDetectors = scan.Fired,
+            Detectors = policy.Detectors,
+            EstimatedPromptTokens = scan.EstimatedPromptTokens,
+            Candidates = verdicts,
+            Refusal = refusal,
+        };
+        Log(request, decision, order);
+
+        if (refusal is not null)
+        {
+            return RoutePlan.Refuse(refusal, decision);
+        }
+
+        var candidates = ImmutableArray.CreateBuilder<Deployment>(order.Length);
+        foreach (var index in order)
+        {
+            candidates.Add(verdicts[index].Deployment);
+        }
+
+        return RoutePlan.Try(candidates.MoveToImmutable(), decision, policy.Fallback.MaxAttempts, policy.Fallback.TimeBudget);
+    }
+
+    private CompiledPolicy Compiled(GatewaySnapshot snapshot)
+    {
+        var compiled = Volatile.Read(ref _compiled);
+        if (compiled is null || !ReferenceEquals(compiled.Snapshot, snapshot))
+        {
+            // A new configuration: compile once (a race compiles twice, harmlessly) and keep it.
+            compiled = new CompiledPolicy(snapshot);
+            Volatile.Write(ref _compiled, compiled);
+        }
+
+        return compiled;
+    }
+
+    /// <summary>Fills every verdict and returns the indices of the eligible candidates in try order.</summary>
+    private int[] Evaluate(CompiledPolicy policy, CompiledRule rule, RouteRequest request, in RequestFacts facts, ImmutableArray<Deployment> pool, CandidateVerdict[] verdicts)
+    {
+        var levelPolicy = policy.Sensitivity.For(facts.Level);
+        var now = _timeProvider.GetUtcNow();
+        var maxOutput = request.Chat?.MaxOutputTokens;
+        var eligible = 0;
+        for (var i = 0; i < pool.Length; i++)
+        {
+            ref var verdict = ref verdicts[i];
+            var deployment = pool[i];
+            verdict.Deployment = deployment;
+            var observed = _statistics.Get(deployment.Config.Id);
+            verdict.ExpectedOutputTokens = maxOutput
+                ?? (request.Operation == Operation.Embeddings ? 0
+                : observed.OutputSamples > 0 ? (int)Math.Ceiling(observed.OutputTokens) : policy.Fallback.DefaultOutputTokens);
+            var price = deployment.Config.Price;
+            verdict.CostUsd = ((facts.EstimatedPromptTokens * (double)price.InputPerMillion) + (verdict.ExpectedOutputTokens * (double)price.OutputPerMillion)) / 1_000_000d;
+            verdict.LatencyKnown = observed.Samples > 0;
+            verdict.TimeToFirstByteMs = observed.TimeToFirstByteMs;
+            verdict.TotalMs = observed.TotalMs;
+            verdict.Exclusion = Check(policy, rule, levelPolicy, request, facts, deployment, maxOutput, now, out verdict.BlockedUntil);
+            if (verdict.Exclusion == Exclusion.None)
+            {
+                eligible++;
+            }
+        }
+
+        var order = new int[eligible];
+        for (int i = 0, k = 0; i < verdicts.Length; i++)
+        {
+            if (verdicts[i].Exclusion == Exclusion.None)
+            {
+                order[k++] = i;
+            }
+        }
+
+        CandidateScoring.Order(rule.Rule, request.Chat?.Stream == true, verdicts, order, _random);
+        return order;
+    }
+
+    private Exclusion Check(
+        CompiledPolicy policy, CompiledRule rule, LevelPolicy levelPolicy, RouteRequest request, in RequestFacts facts,
+        Deployment deployment, int? maxOutput, DateTimeOffset now, out DateTimeOffset blockedUntil)
+    {
+        blockedUntil = default;
+        var config = deployment.Config;
+        var provider = deployment.Provider;
+        if (!_adapters.CanServe(deployment, request.Operation))
+        {
+            return Exclusion.NoAdapter;
+        }
+
+        if ((config.Capabilities & facts.Needs) != facts.Needs)
+        {
+            return Exclusion.Capability;
+        }
+
+        if (config.ContextWindow is { } window && facts.EstimatedPromptTokens + (maxOutput ?? 0) > window)
+        {
+            return Exclusion.ContextWindow;
+        }
+
+        if (rule.Rule.MinTrust is { } minTrust && provider.Trust > minTrust)
+        {
+            return Exclusion.RuleMinTrust;
+        }
+
+        if (rule.Regions is { } regions && (provider.Region is null || !regions.Contains(provider.Region)))
+        {
+            return Exclusion.RuleRegion;
+        }
+
+        if (rule.MaxPricePerMillion is { } maxPrice && (config.Price.InputPerMillion > maxPrice || config.Price.OutputPerMillion > maxPrice))
+        {
+            return Exclusion.RuleMaxPrice;
+        }
+
+        if (!levelPolicy.Allows(provider.Trust))
+        {
+            return Exclusion.SensitivityTrust;
+        }
+
+        if (!levelPolicy.AllowsRegion(provider.Region))
+        {
+            return Exclusion.SensitivityRegion;
+        }
+
+        return _health.Check(config.Id, now, out blockedUntil) switch
+        {
+            HealthState.CircuitOpen => Exclusion.CircuitOpen,
+            HealthState.CoolingDown => Exclusion.CoolingDown,
+            _ => Exclusion.None,
+        };
+    }
+
+    /// <summary>The error for a request no candidate may serve: the reason of the candidate that got furthest.</summary>
+    private GatewayError Refusal(CompiledPolicy policy, RouteRequest request, CompiledRule rule, in RequestFacts facts, ulong fired, CandidateVerdict[] verdicts)
+    {
+        var furthest = Exclusion.None;
+        var earliest = DateTimeOffset.MaxValue;
+        foreach (var verdict in verdicts)
+        {
+            furthest = verdict.Exclusion > furthest ? verdict.Exclusion : furthest;
+            if (verdict.Exclusion is Exclusion.CircuitOpen or Exclusion.CoolingDown && verdict.BlockedUntil < earliest)
+            {
+                earliest = verdict.BlockedUntil;
+            }
+        }
+
+        switch (furthest)
+        {
+            case Exclusion.CircuitOpen or Exclusion.CoolingDown:
+                var wait = earliest - _timeProvider.GetUtcNow();
+                return RoutingErrors.Unavailable(request.Model, wait > TimeSpan.Zero ? wait : TimeSpan.FromSeconds(1));
+            case Exclusion.SensitivityTrust or Exclusion.SensitivityRegion:
+                return RoutingErrors.SensitivityRefused(request.Model, facts.Level, policy.Detectors.NamesOf(fired), policy.Sensitivity.For(facts.Level));
+            case Exclusion.RuleMinTrust or Exclusion.RuleRegion or Exclusion.RuleMaxPrice:
+                return RoutingErrors.RuleRefused(request.Model, rule.Rule.Id);
+            case Exclusion.ContextWindow:
+                return RoutingErrors.ContextTooLong(request.Model, facts.EstimatedPromptTokens + (request.Chat?.MaxOutputTokens ?? 0));
+            default:
+                return RequiredCapabilities.NoCapableDeployment(request.Model, facts.Needs);
+        }
+    }
+
+    /// <summary>Reads <c>k=v, k2=v2</c>.</summary>
+    internal static List<KeyValuePair<string, string>> ParseTags(string value)
+    {
+        var tags = new List<KeyValuePair<string, string>>();
+        foreach (var part in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var equals = part.IndexOf('=', StringComparison.Ordinal);
+            tags.Add(equals < 0
+                ? new KeyValuePair<string, string>(part, string.Empty)
+                : new KeyValuePair<string, string>(part[..equals].Trim(), part[(equals + 1)..].Trim()));
+        }
+
+        return tags;
+    }
+
+    private static string NewDecisionId() =>
+        string.Create(20, 0, static (span, _) =>
+        {
+            "dec_".CopyTo(span);
+            Span<byte> bytes = stackalloc byte[8];
+            System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
+            Convert.TryToHexStringLower(bytes, span[4..], out _);
+        });
+
+    private void Log(RouteRequest request, RoutingDecision decision, int[] order)
+    {
+        if (!_logger.IsEnabled(LogLevel.Information))
+        {
+            return;
+        }
+
+        var tried = string.Join(">", order.Select(i => decision.Candidates[i].Deployment.Config.Id));
+        var excluded = string.Join(",", decision.Candidates
+            .Where(c => c.Exclusion != Exclusion.None)
+            .Select(c => c.Deployment.Config.Id + ":" + CandidateVerdict.Name(c.Exclusion)));
+        var requestId = request.HttpContext.Features.Get<GatewayRequestFeature>()?.RequestId ?? "-";
+        LogDecision(
+            decision.Id,
+            requestId,
+            decision.Model,
+            decision.Rule.Id,
+            decision.Rule.Strategy.ToString().ToLowerInvariant(),
+            SensitivityNames.Name(decision.Level),
+            string.Join(",", decision.FiredDetectorNames()),
+            tried.Length == 0 ? "-" : tried,
+            excluded.Length == 0 ? "-" : excluded,
+            decision.Refusal?.Code ?? "-");
+    }
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Information,
+        Message = "Route decision {DecisionId} request={RequestId} model={Model} rule={Rule} strategy={Strategy} sensitivity={Sensitivity} " +
+                  "detectors={Detectors} order={Order} excluded={Excluded} refusal={Refusal}")]
+    private partial void LogDecision(
+        string decisionId, string requestId, string model, string rule, string strategy, string sensitivity, string detectors, string order, string excluded, string refusal);
+}

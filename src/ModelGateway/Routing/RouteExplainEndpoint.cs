@@ -1,0 +1,178 @@
+using Microsoft.AspNetCore.Http.Features;
+using System.Text.Json;
+using ModelGateway.Configuration;
+using ModelGateway.FrontDoor;
+using ModelGateway.Providers;
+using ModelGateway.Sensitivity;
+
+namespace ModelGateway.Routing;
+
+/// <summary>
+/// <c>POST /v1/route/explain</c>: takes a chat completions body, runs the same routing decision a real request
+/// would get (headers included), and returns it as JSON without sending anything upstream.
+/// </summary>
+internal static class RouteExplainEndpoint
+{
+    public const string Path = "/v1/route/explain";
+
+    public static void MapRouteExplain(this IEndpointRouteBuilder endpoints) => endpoints.MapPost(Path, ExplainAsync);
+
+    private static async Task ExplainAsync(HttpContext context)
+    {
+        var services = context.RequestServices;
+        var snapshot = services.GetRequiredService<IGatewayConfigStore>().Current;
+        var (body, readError) = await RequestBody.ReadAsync(context, snapshot.Config.MaxRequestBodyBytes);
+        if (body is null)
+        {
+            await readError!.WriteAsync(context);
+            return;
+        }
+
+        var chat = ChatRequestParser.Parse(body.Span, out var parseError);
+        if (chat is null)
+        {
+            await parseError!.WriteAsync(context);
+            return;
+        }
+
+        var feature = context.Features.GetRequiredFeature<GatewayRequestFeature>();
+        feature.Model = chat.Model;
+        var plan = services.GetRequiredService<IRoutePlanner>().Plan(new RouteRequest
+        {
+            Snapshot = snapshot,
+            HttpContext = context,
+            Operation = Operation.ChatCompletions,
+            Model = chat.Model,
+            KeyId = feature.KeyId,
+            Body = body.Memory,
+            Chat = chat,
+        });
+        feature.DecisionId = plan.Decision?.Id;
+
+        context.Response.ContentType = "application/json";
+        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter, new JsonWriterOptions { Indented = true }))
+        {
+            Write(writer, plan, chat.Stream);
+        }
+
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+    }
+
+    internal static void Write(Utf8JsonWriter writer, RoutePlan plan, bool streaming)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("object"u8, "route.explanation"u8);
+        var decision = plan.Decision;
+        if (decision is null)
+        {
+            writer.WriteStartArray("order"u8);
+            foreach (var deployment in plan.Candidates)
+            {
+                writer.WriteStringValue(deployment.Config.Id);
+            }
+
+            writer.WriteEndArray();
+            WriteRefusal(writer, plan.Refusal);
+            writer.WriteEndObject();
+            return;
+        }
+
+        writer.WriteString("decision_id"u8, decision.Id);
+        writer.WriteString("model"u8, decision.Model);
+        writer.WriteString("rule"u8, decision.Rule.Id);
+        writer.WriteString("strategy"u8, decision.Rule.Strategy.ToString().ToLowerInvariant());
+        writer.WriteStartObject("sensitivity"u8);
+        writer.WriteString("level"u8, SensitivityNames.Name(decision.Level));
+        writer.WriteString("header"u8, decision.HeaderLevel is { } header ? SensitivityNames.Name(header) : null);
+        writer.WriteString("key_default"u8, decision.KeyLevel is { } key ? SensitivityNames.Name(key) : null);
+        writer.WriteString("detected"u8, SensitivityNames.Name(decision.DetectedLevel));
+        writer.WriteStartArray("detectors"u8);
+        foreach (var name in decision.FiredDetectorNames())
+        {
+            writer.WriteStringValue(name);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.WriteNumber("estimated_prompt_tokens"u8, decision.EstimatedPromptTokens);
+
+        writer.WriteStartArray("order"u8);
+        foreach (var deployment in plan.Candidates)
+        {
+            writer.WriteStringValue(deployment.Config.Id);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteStartArray("candidates"u8);
+        foreach (var verdict in decision.Candidates)
+        {
+            WriteCandidate(writer, verdict, streaming);
+        }
+
+        writer.WriteEndArray();
+        WriteRefusal(writer, plan.Refusal);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteCandidate(Utf8JsonWriter writer, CandidateVerdict verdict, bool streaming)
+    {
+        var deployment = verdict.Deployment;
+        writer.WriteStartObject();
+        writer.WriteString("deployment"u8, deployment.Config.Id);
+        writer.WriteString("provider"u8, deployment.Provider.Id);
+        writer.WriteString("trust"u8, ConfigNames.Name(deployment.Provider.Trust));
+        writer.WriteString("region"u8, deployment.Provider.Region);
+        writer.WriteBoolean("eligible"u8, verdict.Exclusion == Exclusion.None);
+        if (verdict.Exclusion == Exclusion.None)
+        {
+            writer.WriteNumber("rank"u8, verdict.Rank);
+        }
+        else
+        {
+            writer.WriteString("excluded"u8, CandidateVerdict.Name(verdict.Exclusion));
+            if (verdict.Exclusion is Exclusion.CircuitOpen or Exclusion.CoolingDown)
+            {
+                writer.WriteString("blocked_until"u8, verdict.BlockedUntil);
+            }
+        }
+
+        writer.WriteStartObject("score"u8);
+        writer.WriteNumber("estimated_cost_usd"u8, Math.Round(verdict.CostUsd, 8));
+        writer.WriteNumber("expected_output_tokens"u8, verdict.ExpectedOutputTokens);
+        if (verdict.LatencyKnown)
+        {
+            writer.WriteNumber("ttfb_ms"u8, Math.Round(verdict.TimeToFirstByteMs, 2));
+            writer.WriteNumber("total_ms"u8, Math.Round(verdict.TotalMs, 2));
+        }
+        else
+        {
+            writer.WriteNull("ttfb_ms"u8);
+            writer.WriteNull("total_ms"u8);
+        }
+
+        writer.WriteNumber("latency_ms_used"u8, Math.Round(CandidateScoring.Latency(verdict, streaming), 2));
+        writer.WriteNumber("priority"u8, deployment.Config.Priority);
+        if (verdict.Exclusion == Exclusion.None)
+        {
+            writer.WriteNumber("total"u8, Math.Round(verdict.Score, 6));
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteRefusal(Utf8JsonWriter writer, GatewayError? refusal)
+    {
+        if (refusal is null)
+        {
+            writer.WriteNull("refusal"u8);
+            return;
+        }
+
+        writer.WriteStartObject("refusal"u8);
+        writer.WriteNumber("status"u8, refusal.Status);
+        writer.WriteString("code"u8, refusal.Code);
+        writer.WriteString("message"u8, refusal.Message);
+        writer.WriteEndObject();
+    }
+}

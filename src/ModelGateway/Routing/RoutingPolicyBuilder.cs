@@ -1,0 +1,219 @@
+using System.Collections.Immutable;
+using ModelGateway.Configuration;
+using ModelGateway.Sensitivity;
+
+namespace ModelGateway.Routing;
+
+/// <summary>
+/// Validates the <c>Routes</c>, <c>Sensitivity</c> and <c>Fallback</c> sections into a <see cref="RoutingPolicy"/>.
+/// Called from <see cref="GatewayConfigBuilder"/>; adds every problem to the shared error list.
+/// </summary>
+internal static class RoutingPolicyBuilder
+{
+    public static RoutingPolicy? TryBuild(GatewayOptions options, List<string> errors)
+    {
+        var errorCount = errors.Count;
+        var knownModels = new HashSet<string>(options.Aliases.Keys, StringComparer.Ordinal);
+        foreach (var deployment in options.Deployments.Values)
+        {
+            knownModels.UnionWith(deployment.Models);
+        }
+
+        var rules = new List<RouteRule>();
+        foreach (var (id, route) in options.Routes)
+        {
+            if (BuildRule(id, route, options, knownModels, errors) is { } rule)
+            {
+                rules.Add(rule);
+            }
+        }
+
+        var sensitivity = SensitivityPolicyBuilder.TryBuild(options.Sensitivity, options.Keys.Keys, errors);
+        var fallback = BuildFallback(options.Fallback, errors);
+        if (errors.Count > errorCount)
+        {
+            return null;
+        }
+
+        return new RoutingPolicy
+        {
+            Rules = [.. rules.OrderBy(r => r.Order).ThenBy(r => r.Id, StringComparer.Ordinal)],
+            Sensitivity = sensitivity!,
+            Fallback = fallback,
+        };
+    }
+
+    private static RouteRule? BuildRule(string id, RouteOptions route, GatewayOptions options, HashSet<string> knownModels, List<string> errors)
+    {
+        var prefix = $"Routes:{id}";
+        var errorCount = errors.Count;
+        var match = route.Match;
+
+        foreach (var key in match.Keys.Where(k => !options.Keys.ContainsKey(k)))
+        {
+            errors.Add($"{prefix}:Match:Keys '{key}' is not a configured key.");
+        }
+
+        var levels = ImmutableArray.CreateBuilder<SensitivityLevel>();
+        foreach (var name in match.Sensitivity)
+        {
+            if (SensitivityNames.TryParse(name, out var level))
+            {
+                levels.Add(level);
+            }
+            else
+            {
+                errors.Add($"{prefix}:Match:Sensitivity '{name}' is not a level (public, internal, confidential, restricted).");
+            }
+        }
+
+        var needs = ModelCapabilities.None;
+        foreach (var name in match.Needs)
+        {
+            if (name is "tools" or "vision" or "json_schema" && ConfigNames.TryParseCapability(name, out var capability))
+            {
+                needs |= capability;
+            }
+            else
+            {
+                errors.Add($"{prefix}:Match:Needs '{name}' is not one of: tools, vision, json_schema.");
+            }
+        }
+
+        if (match.MinPromptTokens is < 0 || match.MaxPromptTokens is < 0 || match.MinPromptTokens > match.MaxPromptTokens)
+        {
+            errors.Add($"{prefix}:Match: MinPromptTokens and MaxPromptTokens must be non-negative, with Min <= Max.");
+        }
+
+        foreach (var deployment in route.Deployments.Where(d => !options.Deployments.ContainsKey(d)))
+        {
+            errors.Add($"{prefix}:Deployments '{deployment}' is not a configured deployment.");
+        }
+
+        if (route.Deployments.Count == 0)
+        {
+            foreach (var model in match.Models.Where(m => !knownModels.Contains(m)))
+            {
+                errors.Add($"{prefix}:Match:Models '{model}' is not a served model or alias; a rule for a new name must list its Deployments.");
+            }
+        }
+
+        TrustTier? minTrust = null;
+        if (route.Constraints.MinTrust is { } trustName)
+        {
+            if (ConfigNames.TryParseTrust(trustName, out var tier))
+            {
+                minTrust = tier;
+            }
+            else
+            {
+                errors.Add($"{prefix}:Constraints:MinTrust '{trustName}' is not one of: self-hosted, contracted, public.");
+            }
+        }
+
+        if (route.Constraints.MaxPricePerMillion is < 0)
+        {
+            errors.Add($"{prefix}:Constraints:MaxPricePerMillion must not be negative.");
+        }
+
+        var strategy = RouteStrategy.Ordered;
+        switch (route.Strategy)
+        {
+            case null or "ordered": break;
+            case "cheapest": strategy = RouteStrategy.Cheapest; break;
+            case "fastest": strategy = RouteStrategy.Fastest; break;
+            case "weighted": strategy = RouteStrategy.Weighted; break;
+            default:
+                errors.Add($"{prefix}:Strategy '{route.Strategy}' is not one of: cheapest, fastest, weighted, ordered.");
+                break;
+        }
+
+        var weights = route.Weights;
+        if (weights.Cost < 0 || weights.Latency < 0 || weights.Priority < 0 || !double.IsFinite(weights.Cost + weights.Latency + weights.Priority))
+        {
+            errors.Add($"{prefix}:Weights must be finite and non-negative.");
+        }
+        else if (strategy == RouteStrategy.Weighted && weights.Cost + weights.Latency + weights.Priority == 0)
+        {
+            errors.Add($"{prefix}:Weights: at least one weight must be positive for the weighted strategy.");
+        }
+
+        if (errors.Count > errorCount)
+        {
+            return null;
+        }
+
+        return new RouteRule
+        {
+            Id = id,
+            Order = route.Order,
+            Models = [.. match.Models],
+            Keys = [.. match.Keys],
+            Metadata = match.Metadata.ToImmutableDictionary(StringComparer.Ordinal),
+            Sensitivity = levels.ToImmutable(),
+            Needs = needs,
+            MinPromptTokens = match.MinPromptTokens,
+            MaxPromptTokens = match.MaxPromptTokens,
+            Deployments = [.. route.Deployments],
+            MinTrust = minTrust,
+            Regions = [.. route.Constraints.Regions],
+            MaxPricePerMillion = route.Constraints.MaxPricePerMillion,
+            Strategy = strategy,
+            CostWeight = weights.Cost,
+            LatencyWeight = weights.Latency,
+            PriorityWeight = weights.Priority,
+            Spread = route.Spread,
+        };
+    }
+
+    private static FallbackPolicy BuildFallback(FallbackOptions options, List<string> errors)
+    {
+        if (options.MaxAttempts is < 1 or > 20)
+        {
+            errors.Add("Fallback:MaxAttempts must be between 1 and 20.");
+        }
+
+        if (options.TimeBudget <= TimeSpan.Zero)
+        {
+            errors.Add("Fallback:TimeBudget must be a positive duration.");
+        }
+
+        if (options.DefaultOutputTokens < 1)
+        {
+            errors.Add("Fallback:DefaultOutputTokens must be positive.");
+        }
+
+        if (options.MaxCoolDown < TimeSpan.Zero)
+        {
+            errors.Add("Fallback:MaxCoolDown must not be negative.");
+        }
+
+        var breaker = options.Breaker;
+        if (breaker.FailureRatio is <= 0 or > 1)
+        {
+            errors.Add("Fallback:Breaker:FailureRatio must be in (0, 1].");
+        }
+
+        if (breaker.MinimumThroughput < 2)
+        {
+            errors.Add("Fallback:Breaker:MinimumThroughput must be at least 2.");
+        }
+
+        if (breaker.SamplingDuration < TimeSpan.FromMilliseconds(500) || breaker.BreakDuration < TimeSpan.FromMilliseconds(500))
+        {
+            errors.Add("Fallback:Breaker: SamplingDuration and BreakDuration must be at least 00:00:00.5.");
+        }
+
+        return new FallbackPolicy
+        {
+            MaxAttempts = options.MaxAttempts,
+            TimeBudget = options.TimeBudget,
+            DefaultOutputTokens = options.DefaultOutputTokens,
+            MaxCoolDown = options.MaxCoolDown,
+            BreakerFailureRatio = breaker.FailureRatio,
+            BreakerMinimumThroughput = breaker.MinimumThroughput,
+            BreakerSamplingDuration = breaker.SamplingDuration,
+            BreakerBreakDuration = breaker.BreakDuration,
+        };
+    }
+}

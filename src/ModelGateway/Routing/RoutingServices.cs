@@ -1,0 +1,16 @@
+namespace ModelGateway.Routing;
+
+/// <summary>Registers the policy engine: planner, latency statistics, circuit breakers and randomness.</summary>
+internal static class RoutingServices
+{
+    public static IServiceCollection AddRoutingPolicy(this IServiceCollection services)
+    {
+        services.AddSingleton<IRoutePlanner, PolicyRoutePlanner>();
+        services.AddSingleton<DeploymentStatistics>();
+        services.AddSingleton<DeploymentHealth>();
+        services.AddSingleton<Providers.IUpstreamAttemptListener>(sp => sp.GetRequiredService<DeploymentStatistics>());
+        services.AddSingleton<Providers.IUpstreamAttemptListener>(sp => sp.GetRequiredService<DeploymentHealth>());
+        services.AddSingleton<IRoutingRandom, SharedRoutingRandom>();
+        return services;
+    }
+}
