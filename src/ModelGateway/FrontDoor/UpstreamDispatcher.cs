@@ -4,6 +4,7 @@ using ModelGateway.Configuration;
 using ModelGateway.Providers;
 using ModelGateway.Quotas;
 using ModelGateway.Routing;
+using ModelGateway.Telemetry;
 
 namespace ModelGateway.FrontDoor;
 
@@ -52,9 +53,11 @@ internal sealed class UpstreamDispatcher
             Chat = chat,
         };
         var plan = _planner.Plan(route);
+        GatewayTracing.RecordRoute(plan);
         if (plan.Refusal is { } refusal)
         {
             feature.Failure = refusal.Code ?? "refused";
+            feature.Outcome = RequestOutcomes.OfRefusal(refusal);
             await refusal.WriteAsync(context);
             return;
         }
@@ -64,6 +67,7 @@ internal sealed class UpstreamDispatcher
         if (reservation.Rejection is { } rejection)
         {
             feature.Failure = rejection.Code ?? "quota";
+            feature.Outcome = RequestOutcome.RejectedQuota;
             await rejection.WriteAsync(context);
             return;
         }
@@ -86,6 +90,7 @@ internal sealed class UpstreamDispatcher
             }
         }
 
+        feature.Outcome = RequestOutcomes.OfAttempts(servedBy, final, feature.Attempts);
         if (servedBy is null && final?.Error is { } error)
         {
             await error.WriteAsync(context);
@@ -96,26 +101,48 @@ internal sealed class UpstreamDispatcher
         HttpContext context, GatewayRequestFeature feature, RoutePlan plan, Operation operation, RequestBody body, JsonSpan modelToken, ChatRequest? chat, bool logContent)
     {
         UpstreamOutcome? last = null;
+        Deployment? previous = null;
         foreach (var deployment in plan.Candidates)
         {
             var adapter = _adapters.For(deployment.Provider.Kind)!;
             feature.Attempts++;
             feature.ProviderId = deployment.Provider.Id;
             feature.DeploymentId = deployment.Config.Id;
-
-            var started = _timeProvider.GetTimestamp();
-            var outcome = await adapter.SendAsync(new UpstreamCall
+            if (previous is not null)
             {
-                HttpContext = context,
-                Operation = operation,
-                Body = body,
-                Deployment = deployment,
-                Chat = chat,
-                ModelToken = modelToken,
-                RequestId = feature.RequestId,
-                LogContent = logContent,
+                GatewayTracing.RecordFallback(previous, deployment, last?.FailureKind);
+            }
+
+            previous = deployment;
+            var started = _timeProvider.GetTimestamp();
+
+            // The attempt's client span is current while the adapter sends, so the upstream's traceparent names it.
+            var span = GatewayTracing.StartAttempt(deployment, operation, feature.Model!, feature.Attempts, chat);
+            UpstreamOutcome? outcome = null;
+            try
+            {
+                outcome = await adapter.SendAsync(new UpstreamCall
+                {
+                    HttpContext = context,
+                    Operation = operation,
+                    Body = body,
+                    Deployment = deployment,
+                    Chat = chat,
+                    ModelToken = modelToken,
+                    RequestId = feature.RequestId,
+                    LogContent = logContent,
+                });
+            }
+            finally
+            {
+                GatewayTracing.EndAttempt(span, deployment, outcome);
+            }
+
+            Notify(new UpstreamAttempt(deployment, operation, outcome, _timeProvider.GetElapsedTime(started), chat?.Stream == true)
+            {
+                Number = feature.Attempts,
+                Model = feature.Model,
             });
-            Notify(new UpstreamAttempt(deployment, operation, outcome, _timeProvider.GetElapsedTime(started), chat?.Stream == true));
             feature.Failure = outcome.FailureKind;
             last = outcome;
 
@@ -146,6 +173,7 @@ internal sealed class UpstreamDispatcher
     {
         feature.Usage = usage;
         feature.CostUsd = cost;
+        feature.ServedBy = deployment;
         _usage.Record(new UsageRecord(
             feature.RequestId,
             feature.KeyId,

@@ -31,8 +31,11 @@ internal sealed class UpstreamOutcome
     /// <summary>A short, bounded label for logs and metrics.</summary>
     public string? FailureKind { get; private init; }
 
-    public static UpstreamOutcome Success(TokenUsage? usage, string? failureKind = null) =>
-        new() { Served = true, Usage = usage, FailureKind = failureKind };
+    /// <summary>For a streamed answer, how long after the attempt started its first chunk went out.</summary>
+    public TimeSpan? TimeToFirstChunk { get; private init; }
+
+    public static UpstreamOutcome Success(TokenUsage? usage, string? failureKind = null, TimeSpan? timeToFirstChunk = null) =>
+        new() { Served = true, Usage = usage, FailureKind = failureKind, TimeToFirstChunk = timeToFirstChunk };
 
     public static UpstreamOutcome Failure(GatewayError error, bool retryable, string failureKind) =>
         new() { Error = error, Retryable = retryable, FailureKind = failureKind };

@@ -33,6 +33,7 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
     {
         var context = call.HttpContext;
         var provider = call.Deployment.Provider;
+        var started = _timeProvider.GetTimestamp();
         using var rewritten = OpenAiBodyRewriter.Rewrite(call.Body.Span, call.ModelToken, call.Deployment.UpstreamModelJson.Span, call.Chat);
         SetOutgoingBody(context, rewritten, call.Body);
 
@@ -56,7 +57,10 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
             LogContent(call, transformer.Observer);
         }
 
-        return Classify(context, error, transformer, responseTimer.IsCancellationRequested);
+        var timeToFirstChunk = transformer.Observer is SseResponseObserver { FirstEventTimestamp: > 0 } sse
+            ? _timeProvider.GetElapsedTime(started, sse.FirstEventTimestamp)
+            : (TimeSpan?)null;
+        return Classify(context, error, transformer, responseTimer.IsCancellationRequested, timeToFirstChunk);
     }
 
     private void LogContent(UpstreamCall call, ResponseObserver? observer)
@@ -86,7 +90,7 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
         context.Request.Headers.Remove("Expect");
     }
 
-    private static UpstreamOutcome Classify(HttpContext context, ForwarderError error, ForwardingTransformer transformer, bool responseTimedOut)
+    private static UpstreamOutcome Classify(HttpContext context, ForwarderError error, ForwardingTransformer transformer, bool responseTimedOut, TimeSpan? timeToFirstChunk)
     {
         var usage = transformer.Observer?.Usage;
         if (context.RequestAborted.IsCancellationRequested)
@@ -98,13 +102,13 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
         {
             return transformer.ErrorResponse is { } upstreamError
                 ? UpstreamFailures.FromErrorResponse(upstreamError, transformer.UpstreamStatus ?? 502)
-                : UpstreamOutcome.Success(usage, transformer.Observer?.Failure);
+                : UpstreamOutcome.Success(usage, transformer.Observer?.Failure, timeToFirstChunk);
         }
 
         if (context.Response.HasStarted)
         {
             // YARP aborted the client connection after a body error it could not turn into an event.
-            return UpstreamOutcome.Success(usage, "response_body_" + error.ToString().ToLowerInvariant());
+            return UpstreamOutcome.Success(usage, "response_body_" + error.ToString().ToLowerInvariant(), timeToFirstChunk);
         }
 
         context.Features.Set<IForwarderErrorFeature>(null);
