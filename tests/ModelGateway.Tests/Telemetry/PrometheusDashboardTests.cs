@@ -20,6 +20,7 @@ namespace ModelGateway.Tests.Telemetry;
 /// simulated traffic; every PromQL expression in the shipped dashboards must return data, and spend and savings in
 /// Prometheus must equal the sums of the per-request costs.
 /// </summary>
+[Collection(nameof(SerialMetrics))]
 public sealed class PrometheusDashboardTests
 {
     // Prices high enough that a handful of requests cost dollars, so "within a cent" is a real check.
