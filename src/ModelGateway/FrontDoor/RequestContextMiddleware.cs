@@ -51,12 +51,11 @@ internal sealed partial class RequestContextMiddleware
         }
         finally
         {
+            LogRequest(context, feature);
             foreach (var listener in _listeners)
             {
                 listener.OnRequestCompleted(context, feature);
             }
-
-            LogRequest(context, feature);
         }
     }
 

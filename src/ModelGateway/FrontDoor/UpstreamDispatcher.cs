@@ -116,28 +116,18 @@ internal sealed class UpstreamDispatcher
             previous = deployment;
             var started = _timeProvider.GetTimestamp();
 
-            // The attempt's client span is current while the adapter sends, so the upstream's traceparent names it.
-            var span = GatewayTracing.StartAttempt(deployment, operation, feature.Model!, feature.Attempts, chat);
-            UpstreamOutcome? outcome = null;
-            try
+            // Traced: the attempt's client span is current while the adapter sends, so the upstream's traceparent names it.
+            var outcome = await GatewayTracing.SendTracedAsync(adapter, new UpstreamCall
             {
-                outcome = await adapter.SendAsync(new UpstreamCall
-                {
-                    HttpContext = context,
-                    Operation = operation,
-                    Body = body,
-                    Deployment = deployment,
-                    Chat = chat,
-                    ModelToken = modelToken,
-                    RequestId = feature.RequestId,
-                    LogContent = logContent,
-                });
-            }
-            finally
-            {
-                GatewayTracing.EndAttempt(span, deployment, outcome);
-            }
-
+                HttpContext = context,
+                Operation = operation,
+                Body = body,
+                Deployment = deployment,
+                Chat = chat,
+                ModelToken = modelToken,
+                RequestId = feature.RequestId,
+                LogContent = logContent,
+            }, feature.Model!, feature.Attempts);
             Notify(new UpstreamAttempt(deployment, operation, outcome, _timeProvider.GetElapsedTime(started), chat?.Stream == true)
             {
                 Number = feature.Attempts,

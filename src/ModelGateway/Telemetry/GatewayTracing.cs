@@ -41,6 +41,29 @@ internal static class GatewayTracing
         server.SetTag("modelgateway.route.candidates", candidates);
     }
 
+    /// <summary>
+    /// Sends one attempt inside its client span. The span is started before the adapter runs, so it is
+    /// <see cref="Activity.Current"/> when the forwarder writes <c>traceparent</c>; without span listeners this is
+    /// a plain call.
+    /// </summary>
+    public static ValueTask<UpstreamOutcome> SendTracedAsync(IProviderAdapter adapter, UpstreamCall call, string modelLabel, int number) =>
+        Source.HasListeners() ? SendInSpanAsync(adapter, call, modelLabel, number) : adapter.SendAsync(call);
+
+    private static async ValueTask<UpstreamOutcome> SendInSpanAsync(IProviderAdapter adapter, UpstreamCall call, string modelLabel, int number)
+    {
+        var span = StartAttempt(call.Deployment, call.Operation, modelLabel, number, call.Chat);
+        UpstreamOutcome? outcome = null;
+        try
+        {
+            outcome = await adapter.SendAsync(call);
+            return outcome;
+        }
+        finally
+        {
+            EndAttempt(span, call.Deployment, outcome);
+        }
+    }
+
     /// <summary>Starts the client span of one attempt; null when nobody records spans.</summary>
     public static Activity? StartAttempt(Deployment deployment, Operation operation, string modelLabel, int number, ChatRequest? chat)
     {

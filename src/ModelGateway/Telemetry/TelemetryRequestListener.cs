@@ -5,20 +5,38 @@ using ModelGateway.FrontDoor;
 namespace ModelGateway.Telemetry;
 
 /// <summary>Turns each finished inference request into the request, cost and savings metrics and server-span attributes.</summary>
-internal sealed class TelemetryRequestListener : IRequestCompletionListener
+internal sealed partial class TelemetryRequestListener : IRequestCompletionListener
 {
     private readonly GatewayMetrics _metrics;
     private readonly IGatewayConfigStore _store;
     private readonly BaselinePrice? _baseline;
+    private readonly ILogger<TelemetryRequestListener> _logger;
 
-    public TelemetryRequestListener(GatewayMetrics metrics, IGatewayConfigStore store, IOptions<TelemetryOptions> options)
+    public TelemetryRequestListener(GatewayMetrics metrics, IGatewayConfigStore store, IOptions<TelemetryOptions> options, ILogger<TelemetryRequestListener> logger)
     {
         _metrics = metrics;
         _store = store;
         _baseline = BaselinePrice.From(options.Value.Baseline);
+        _logger = logger;
     }
 
     public void OnRequestCompleted(HttpContext context, GatewayRequestFeature feature)
+    {
+        try
+        {
+            Record(context, feature);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Measurement callbacks run exporter code (the OpenTelemetry SDK); a failure there must not fail the request.
+            LogRecordingFailed(ex, feature.RequestId);
+        }
+    }
+
+    [LoggerMessage(EventId = 700, Level = LogLevel.Warning, Message = "Recording telemetry for {RequestId} failed")]
+    private partial void LogRecordingFailed(Exception exception, string requestId);
+
+    private void Record(HttpContext context, GatewayRequestFeature feature)
     {
         var path = context.Request.Path;
         string operation;
