@@ -7,6 +7,7 @@ using ModelGateway.Providers;
 using ModelGateway.Providers.OpenAi;
 using ModelGateway.Quotas;
 using ModelGateway.Routing;
+using ModelGateway.Telemetry;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
@@ -48,6 +49,7 @@ public static class GatewayApp
 
         builder.Services.AddSingleton<InMemoryUsageLedger>();
         builder.Services.AddSingleton<IUsageRecorder>(services => services.GetRequiredService<InMemoryUsageLedger>());
+        builder.AddGatewayTelemetry();
 
         configure?.Invoke(builder);
 
@@ -56,6 +58,7 @@ public static class GatewayApp
         // Resolve the store now: an invalid configuration stops the gateway here, with every problem listed.
         app.Services.GetRequiredService<IGatewayConfigStore>();
 
+        app.UseGatewayTelemetry();
         app.UseMiddleware<RequestContextMiddleware>();
         app.UseStatusCodePages(WriteStatusCodeErrorAsync);
         app.UseMiddleware<ClientAuthenticationMiddleware>();

@@ -58,7 +58,10 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
         }
 
         var timeToFirstByte = transformer.HeadersReceivedAt == 0 ? (TimeSpan?)null : _timeProvider.GetElapsedTime(started, transformer.HeadersReceivedAt);
-        return Classify(context, error, transformer, responseTimer.IsCancellationRequested, timeToFirstByte);
+        var timeToFirstChunk = transformer.Observer is SseResponseObserver { FirstEventTimestamp: > 0 } sse
+            ? _timeProvider.GetElapsedTime(started, sse.FirstEventTimestamp)
+            : (TimeSpan?)null;
+        return Classify(context, error, transformer, responseTimer.IsCancellationRequested, timeToFirstByte, timeToFirstChunk);
     }
 
     private void LogContent(UpstreamCall call, ResponseObserver? observer)
@@ -89,7 +92,7 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
     }
 
     private static UpstreamOutcome Classify(
-        HttpContext context, ForwarderError error, ForwardingTransformer transformer, bool responseTimedOut, TimeSpan? timeToFirstByte)
+        HttpContext context, ForwarderError error, ForwardingTransformer transformer, bool responseTimedOut, TimeSpan? timeToFirstByte, TimeSpan? timeToFirstChunk)
     {
         var usage = transformer.Observer?.Usage;
         if (context.RequestAborted.IsCancellationRequested)
@@ -101,13 +104,13 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
         {
             return transformer.ErrorResponse is { } upstreamError
                 ? UpstreamFailures.FromErrorResponse(upstreamError, transformer.UpstreamStatus ?? 502)
-                : UpstreamOutcome.Success(usage, transformer.Observer?.Failure, timeToFirstByte);
+                : UpstreamOutcome.Success(usage, transformer.Observer?.Failure, timeToFirstByte, timeToFirstChunk);
         }
 
         if (context.Response.HasStarted)
         {
             // YARP aborted the client connection after a body error it could not turn into an event.
-            return UpstreamOutcome.Success(usage, "response_body_" + error.ToString().ToLowerInvariant(), timeToFirstByte);
+            return UpstreamOutcome.Success(usage, "response_body_" + error.ToString().ToLowerInvariant(), timeToFirstByte, timeToFirstChunk);
         }
 
         context.Features.Set<IForwarderErrorFeature>(null);

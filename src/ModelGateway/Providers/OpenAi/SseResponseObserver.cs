@@ -20,6 +20,7 @@ internal sealed class SseResponseObserver : ResponseObserver
     private readonly TimeSpan _idleTimeout;
     private readonly CancellationToken _clientAborted;
     private readonly CancellationTokenSource _idle;
+    private readonly TimeProvider _timeProvider;
     private CancellationTokenRegistration _linkedCancellation;
     private bool _linked;
 
@@ -38,7 +39,11 @@ internal sealed class SseResponseObserver : ResponseObserver
         _idleTimeout = idleTimeout;
         _clientAborted = clientAborted;
         _idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
+        _timeProvider = timeProvider;
     }
+
+    /// <summary>When the first event was passed on to the client (a <see cref="TimeProvider"/> timestamp); 0 before.</summary>
+    public long FirstEventTimestamp { get; private set; }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
     {
@@ -60,6 +65,11 @@ internal sealed class SseResponseObserver : ResponseObserver
 
     private int Emit(Span<byte> destination)
     {
+        if (FirstEventTimestamp == 0)
+        {
+            FirstEventTimestamp = _timeProvider.GetTimestamp();
+        }
+
         var count = Math.Min(destination.Length, _ready - _emitted);
         _buffer.AsSpan(_emitted, count).CopyTo(destination);
         _emitted += count;
