@@ -5,7 +5,7 @@ namespace ModelGateway.Simulator.OpenAi;
 
 /// <summary>
 /// When a key is required, refuses requests without it: <c>Authorization: Bearer &lt;key&gt;</c> for OpenAI,
-/// <c>x-api-key</c> for Anthropic, <c>x-goog-api-key</c> (or <c>?key=</c>) for Gemini, <c>api-key</c> (or bearer) for Azure.
+/// <c>x-api-key</c> (or bearer, as the 1.x SDK sends it) for Anthropic, <c>x-goog-api-key</c> (or <c>?key=</c>) for Gemini, <c>api-key</c> (or bearer) for Azure.
 /// </summary>
 internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<SimulatorOptions> options)
 {
@@ -27,7 +27,7 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<SimulatorO
             : null;
         string? presented = WireFormats.Of(context.Request.Path) switch
         {
-            WireFormat.Anthropic => headers["x-api-key"],
+            WireFormat.Anthropic => (string?)headers["x-api-key"] ?? bearer, // SDK 1.x sends the key as a bearer token
             WireFormat.Gemini => (string?)headers["x-goog-api-key"] ?? context.Request.Query["key"],
             WireFormat.Azure => (string?)headers["api-key"] ?? bearer,
             _ => authorization is null ? null : bearer ?? string.Empty,
