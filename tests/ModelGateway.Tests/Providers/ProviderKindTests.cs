@@ -34,7 +34,10 @@ public sealed class ProviderKindTests
         Assert.True(completion.Usage.InputTokenCount > 0);
         Assert.Equal(completion.Usage.InputTokenCount + completion.Usage.OutputTokenCount, completion.Usage.TotalTokenCount);
 
-        var record = Assert.Single(host.Gateway.Service<InMemoryUsageLedger>().Recent);
+        // The client can have the last byte a moment before the dispatcher has accounted the request.
+        var ledger = host.Gateway.Service<InMemoryUsageLedger>();
+        await Simulator.Eventually.TrueAsync(() => ledger.Recent.Count == 1);
+        var record = Assert.Single(ledger.Recent);
         Assert.True(record.UsageReported);
         Assert.Equal(completion.Usage.InputTokenCount, record.Usage.PromptTokens);
         Assert.Equal(((completion.Usage.InputTokenCount * 1m) + (8 * 2m)) / 1_000_000m, record.CostUsd);
@@ -62,7 +65,10 @@ public sealed class ProviderKindTests
         Assert.Equal(ChatFinishReason.Stop, finish);
         Assert.NotNull(usage); // The .NET SDK always asks for stream usage.
         Assert.Equal(8, usage.OutputTokenCount);
-        var record = Assert.Single(host.Gateway.Service<InMemoryUsageLedger>().Recent);
+        // The client can have the last byte a moment before the dispatcher has accounted the request.
+        var ledger = host.Gateway.Service<InMemoryUsageLedger>();
+        await Simulator.Eventually.TrueAsync(() => ledger.Recent.Count == 1);
+        var record = Assert.Single(ledger.Recent);
         Assert.True(record.UsageReported);
         Assert.Equal(8, record.Usage.CompletionTokens);
 
@@ -74,7 +80,7 @@ public sealed class ProviderKindTests
         Assert.Equal("data: [DONE]", events[^1]);
         Assert.DoesNotContain(events, e => e.Contains("\"choices\":[]", StringComparison.Ordinal));
         Assert.All(events[..^1], e => Assert.Contains("\"object\":\"chat.completion.chunk\"", e, StringComparison.Ordinal));
-        Assert.Equal(2, host.Gateway.Service<InMemoryUsageLedger>().Recent.Count(r => r.UsageReported && r.Usage.CompletionTokens == 8));
+        await Simulator.Eventually.TrueAsync(() => ledger.Recent.Count(r => r.UsageReported && r.Usage.CompletionTokens == 8) == 2);
     }
 
     [Theory]
