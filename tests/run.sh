@@ -15,6 +15,11 @@ results=artifacts/test-results
 rm -rf "$results"
 mkdir -p "$results"
 
+# The official provider SDKs (npm) that check the simulator's native wire formats; the test also installs them if needed.
+if command -v npm >/dev/null 2>&1; then
+  (cd tests/sdk-check && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed; OfficialSdkTests will retry it"
+fi
+
 dotnet test ModelGateway.sln -c Release --nologo \
   --logger "trx;LogFilePrefix=results" --logger "console;verbosity=normal" \
   --results-directory "$results" 2>&1 | tee "$results/console.log"

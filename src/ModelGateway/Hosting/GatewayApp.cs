@@ -5,6 +5,7 @@ using ModelGateway.Configuration;
 using ModelGateway.FrontDoor;
 using ModelGateway.Providers;
 using ModelGateway.Providers.OpenAi;
+using ModelGateway.Providers.Translation;
 using ModelGateway.Quotas;
 using ModelGateway.Routing;
 using ModelGateway.Telemetry;
@@ -42,6 +43,7 @@ public static class GatewayApp
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton<UpstreamClientPool>();
         builder.Services.AddSingleton<IProviderAdapter, OpenAiForwardingAdapter>();
+        builder.Services.AddTranslatingAdapters();
         builder.Services.AddSingleton<ProviderAdapters>();
         builder.Services.AddRoutingPolicy();
         builder.Services.AddSingleton<IQuotaService, UnlimitedQuotaService>();

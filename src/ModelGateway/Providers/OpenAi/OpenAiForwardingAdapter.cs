@@ -16,16 +16,20 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
     private readonly UpstreamClientPool _clients;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<OpenAiForwardingAdapter> _logger;
+    private readonly OpenAiDialect _dialect;
 
-    public OpenAiForwardingAdapter(IHttpForwarder forwarder, UpstreamClientPool clients, TimeProvider timeProvider, ILogger<OpenAiForwardingAdapter> logger)
+    /// <param name="dialect">What differs for this kind of OpenAI-format upstream (e.g. Azure); OpenAI's own when null.</param>
+    public OpenAiForwardingAdapter(
+        IHttpForwarder forwarder, UpstreamClientPool clients, TimeProvider timeProvider, ILogger<OpenAiForwardingAdapter> logger, OpenAiDialect? dialect = null)
     {
         _forwarder = forwarder;
         _clients = clients;
         _timeProvider = timeProvider;
         _logger = logger;
+        _dialect = dialect ?? OpenAiDialect.Default;
     }
 
-    public ProviderKind Kind => ProviderKind.OpenAi;
+    public ProviderKind Kind => _dialect.Kind;
 
     public bool Supports(Operation operation) => true;
 
@@ -43,12 +47,13 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
         var dropUsageChunk = call.Chat is { Stream: true, ClientWantsStreamUsage: false };
         var transformer = new ForwardingTransformer(
             call,
-            UpstreamUris.For(provider.BaseUrl, call.Operation),
+            _dialect.TargetFor(call),
             isEventStream => isEventStream
-                ? new SseResponseObserver(dropUsageChunk, provider.ResponseTimeout, _timeProvider, context.RequestAborted)
+                ? new SseResponseObserver(dropUsageChunk, provider.ResponseTimeout, _timeProvider, context.RequestAborted, _dialect.DropEmptyChoiceChunks)
                 : new JsonResponseObserver(),
             responseTimer,
-            _timeProvider);
+            _timeProvider,
+            _dialect);
         var requestConfig = new ForwarderRequestConfig { ActivityTimeout = provider.ResponseTimeout * 2 };
 
         var error = await _forwarder.SendAsync(context, provider.BaseUrl.AbsoluteUri, _clients.For(provider), requestConfig, transformer, responseTimer.Token);

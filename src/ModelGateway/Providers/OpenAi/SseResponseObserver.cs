@@ -17,6 +17,7 @@ internal sealed class SseResponseObserver : ResponseObserver
     private const int InitialBufferSize = 16 * 1024;
 
     private readonly bool _dropUsageChunk;
+    private readonly bool _dropEmptyChoiceChunks;
     private readonly TimeSpan _idleTimeout;
     private readonly CancellationToken _clientAborted;
     private readonly CancellationTokenSource _idle;
@@ -33,9 +34,11 @@ internal sealed class SseResponseObserver : ResponseObserver
     private bool _sawDone;
     private bool _finished;
 
-    public SseResponseObserver(bool dropUsageChunk, TimeSpan idleTimeout, TimeProvider timeProvider, CancellationToken clientAborted)
+    /// <param name="dropEmptyChoiceChunks">Drop chunks with no choices and no usage (Azure's content-filter preamble).</param>
+    public SseResponseObserver(bool dropUsageChunk, TimeSpan idleTimeout, TimeProvider timeProvider, CancellationToken clientAborted, bool dropEmptyChoiceChunks = false)
     {
         _dropUsageChunk = dropUsageChunk;
+        _dropEmptyChoiceChunks = dropEmptyChoiceChunks;
         _idleTimeout = idleTimeout;
         _clientAborted = clientAborted;
         _idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
@@ -214,7 +217,7 @@ internal sealed class SseResponseObserver : ResponseObserver
 
         if (!HasUsageObject(payload) || !UsageJsonReader.TryRead(payload, out var usage))
         {
-            return true;
+            return !(_dropEmptyChoiceChunks && payload.IndexOf("\"choices\":[]"u8) >= 0);
         }
 
         Usage = usage;
