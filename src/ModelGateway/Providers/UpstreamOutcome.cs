@@ -46,6 +46,20 @@ internal sealed class UpstreamOutcome
     public static UpstreamOutcome Failure(GatewayError error, bool retryable, string failureKind, TimeSpan? upstreamRetryAfter = null) =>
         new() { Error = error, Retryable = retryable, FailureKind = failureKind, UpstreamRetryAfter = upstreamRetryAfter };
 
+    /// <summary>This outcome with the attempt's timings, for adapters that measure them around their own transport.</summary>
+    public UpstreamOutcome WithTimings(TimeSpan? timeToFirstByte, TimeSpan? timeToFirstChunk) => new()
+    {
+        Served = Served,
+        Usage = Usage,
+        Error = Error,
+        Retryable = Retryable,
+        ClientGone = ClientGone,
+        FailureKind = FailureKind,
+        UpstreamRetryAfter = UpstreamRetryAfter,
+        TimeToFirstByte = timeToFirstByte ?? TimeToFirstByte,
+        TimeToFirstChunk = timeToFirstChunk ?? TimeToFirstChunk,
+    };
+
     public static UpstreamOutcome Abandoned(TokenUsage? usage) =>
         new() { ClientGone = true, Usage = usage, FailureKind = "client_disconnected" };
 }
