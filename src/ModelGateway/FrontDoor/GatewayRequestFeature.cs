@@ -20,6 +20,9 @@ public sealed class GatewayRequestFeature
 
     public string KeyId { get; set; } = "-";
 
+    /// <summary>The team of the key, when it belongs to one.</summary>
+    public string? TeamId { get; set; }
+
     public string? Model { get; set; }
 
     public string? ProviderId { get; set; }

@@ -43,11 +43,10 @@ public static class GatewayApp
         builder.Services.AddSingleton<IProviderAdapter, OpenAiForwardingAdapter>();
         builder.Services.AddSingleton<ProviderAdapters>();
         builder.Services.AddSingleton<IRoutePlanner, PriorityRoutePlanner>();
-        builder.Services.AddSingleton<IQuotaService, UnlimitedQuotaService>();
+        builder.Services.AddQuotas();
         builder.Services.AddSingleton<UpstreamDispatcher>();
 
-        builder.Services.AddSingleton<InMemoryUsageLedger>();
-        builder.Services.AddSingleton<IUsageRecorder>(services => services.GetRequiredService<InMemoryUsageLedger>());
+        builder.Services.AddUsageLedger();
 
         configure?.Invoke(builder);
 

@@ -19,6 +19,9 @@ internal sealed class UpstreamOutcome
     /// <summary>Usage as the upstream reported it; null when it reported none.</summary>
     public TokenUsage? Usage { get; private init; }
 
+    /// <summary>Completion tokens estimated from what reached the client, for when <see cref="Usage"/> is null.</summary>
+    public int EstimatedCompletionTokens { get; private init; }
+
     /// <summary>Why the attempt failed; null when served.</summary>
     public GatewayError? Error { get; private init; }
 
@@ -31,12 +34,12 @@ internal sealed class UpstreamOutcome
     /// <summary>A short, bounded label for logs and metrics.</summary>
     public string? FailureKind { get; private init; }
 
-    public static UpstreamOutcome Success(TokenUsage? usage, string? failureKind = null) =>
-        new() { Served = true, Usage = usage, FailureKind = failureKind };
+    public static UpstreamOutcome Success(TokenUsage? usage, string? failureKind = null, int estimatedCompletionTokens = 0) =>
+        new() { Served = true, Usage = usage, FailureKind = failureKind, EstimatedCompletionTokens = estimatedCompletionTokens };
 
     public static UpstreamOutcome Failure(GatewayError error, bool retryable, string failureKind) =>
         new() { Error = error, Retryable = retryable, FailureKind = failureKind };
 
-    public static UpstreamOutcome Abandoned(TokenUsage? usage) =>
-        new() { ClientGone = true, Usage = usage, FailureKind = "client_disconnected" };
+    public static UpstreamOutcome Abandoned(TokenUsage? usage, int estimatedCompletionTokens = 0) =>
+        new() { ClientGone = true, Usage = usage, FailureKind = "client_disconnected", EstimatedCompletionTokens = estimatedCompletionTokens };
 }

@@ -89,22 +89,23 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
     private static UpstreamOutcome Classify(HttpContext context, ForwarderError error, ForwardingTransformer transformer, bool responseTimedOut)
     {
         var usage = transformer.Observer?.Usage;
+        var estimated = transformer.Observer?.EstimatedCompletionTokens ?? 0;
         if (context.RequestAborted.IsCancellationRequested)
         {
-            return UpstreamOutcome.Abandoned(usage);
+            return UpstreamOutcome.Abandoned(usage, estimated);
         }
 
         if (error == ForwarderError.None)
         {
             return transformer.ErrorResponse is { } upstreamError
                 ? UpstreamFailures.FromErrorResponse(upstreamError, transformer.UpstreamStatus ?? 502)
-                : UpstreamOutcome.Success(usage, transformer.Observer?.Failure);
+                : UpstreamOutcome.Success(usage, transformer.Observer?.Failure, estimated);
         }
 
         if (context.Response.HasStarted)
         {
             // YARP aborted the client connection after a body error it could not turn into an event.
-            return UpstreamOutcome.Success(usage, "response_body_" + error.ToString().ToLowerInvariant());
+            return UpstreamOutcome.Success(usage, "response_body_" + error.ToString().ToLowerInvariant(), estimated);
         }
 
         context.Features.Set<IForwarderErrorFeature>(null);

@@ -1,0 +1,18 @@
+using ModelGateway.Accounting;
+using ModelGateway.Configuration;
+
+namespace ModelGateway.Quotas;
+
+/// <summary>Registers quotas and the usage ledger: Redis-backed when <c>Quotas:Redis</c> is set, in memory otherwise.</summary>
+internal static class QuotaServiceCollectionExtensions
+{
+    public static IServiceCollection AddQuotas(this IServiceCollection services)
+    {
+        services.AddMetrics();
+        services.AddSingleton(provider => new QuotaStores(
+            provider.GetRequiredService<IGatewayConfigStore>().Current.Config.Quotas, provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<QuotaMetrics>();
+        services.AddSingleton<IQuotaService, QuotaService>();
+        return services;
+    }
+}

@@ -1,0 +1,45 @@
+using StackExchange.Redis;
+
+namespace ModelGateway.Quotas;
+
+/// <summary>
+/// The stores chosen at start-up: Redis when <c>Quotas:Redis</c> is set (with an in-memory store as each replica's
+/// fallback in <c>fail-open</c> mode), otherwise one in-memory store. The Redis connection never blocks start-up:
+/// it connects, and reconnects, in the background, and commands fail fast while it is down.
+/// </summary>
+internal sealed class QuotaStores : IDisposable
+{
+    public QuotaStores(QuotaSettings settings, TimeProvider timeProvider)
+    {
+        Local = new InMemoryQuotaStore();
+        if (settings.Redis is null)
+        {
+            Primary = Local;
+            return;
+        }
+
+        var options = ConfigurationOptions.Parse(settings.Redis);
+        var timeoutMs = (int)Math.Ceiling(settings.RedisTimeout.TotalMilliseconds);
+        options.AbortOnConnectFail = false;
+        options.ConnectTimeout = Math.Max(timeoutMs, 1000);
+        options.AsyncTimeout = timeoutMs;
+        options.SyncTimeout = timeoutMs;
+        options.ConnectRetry = 1;
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        options.ReconnectRetryPolicy = new LinearRetry(500);
+        Redis = ConnectionMultiplexer.Connect(options);
+        Primary = new RedisQuotaStore(Redis, settings.KeyPrefix, settings.RedisTimeout, timeProvider);
+    }
+
+    /// <summary>Redis, or the in-memory store when Redis is not configured.</summary>
+    public IQuotaStore Primary { get; }
+
+    /// <summary>This replica's own store: the embedded default, or the fallback while Redis is unreachable.</summary>
+    public IQuotaStore Local { get; }
+
+    public ConnectionMultiplexer? Redis { get; }
+
+    public bool IsShared => Redis is not null;
+
+    public void Dispose() => Redis?.Dispose();
+}
