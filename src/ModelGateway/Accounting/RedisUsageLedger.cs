@@ -27,6 +27,7 @@ internal sealed partial class RedisUsageLedger : IUsageRecorder, IUsageLedger, I
     private readonly Task _writer;
     private long _recorded;
     private long _written;
+    private int _disposed;
 
     public RedisUsageLedger(QuotaStores stores, InMemoryUsageLedger local, ModelGateway.Configuration.IGatewayConfigStore config, TimeProvider timeProvider, ILogger<RedisUsageLedger> logger)
     {
@@ -144,6 +145,12 @@ internal sealed partial class RedisUsageLedger : IUsageRecorder, IUsageLedger, I
 
     public void Dispose()
     {
+        // Registered under several service types, so the container may dispose it more than once.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _queue.Writer.TryComplete();
         _stopping.CancelAfter(TimeSpan.FromSeconds(2));
         try

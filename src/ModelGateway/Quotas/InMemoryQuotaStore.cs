@@ -77,7 +77,7 @@ internal sealed class InMemoryQuotaStore : IQuotaStore
         for (var i = 0; i < count; i++)
         {
             var (name, limits) = ask.Scopes[i];
-            if (_windows.TryGetValue(name, out var current) && now >= current.Start && now < current.Start + window)
+            if (_windows.TryGetValue(name, out var current) && now < current.Start + window)
             {
                 (starts[i], requests[i], tokens[i]) = (current.Start, current.Requests, current.Tokens);
             }

@@ -11,6 +11,7 @@ internal static class QuotaServiceCollectionExtensions
         services.AddMetrics();
         services.AddSingleton(provider => new QuotaStores(
             provider.GetRequiredService<IGatewayConfigStore>().Current.Config.Quotas, provider.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<QuotaStartup>();
         services.AddSingleton<QuotaMetrics>();
         services.AddSingleton<IQuotaService, QuotaService>();
         return services;

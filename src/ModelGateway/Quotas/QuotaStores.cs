@@ -28,6 +28,7 @@ internal sealed class QuotaStores : IDisposable
         options.BacklogPolicy = BacklogPolicy.FailFast;
         options.ReconnectRetryPolicy = new LinearRetry(500);
         Redis = ConnectionMultiplexer.Connect(options);
+
         Primary = new RedisQuotaStore(Redis, settings.KeyPrefix, settings.RedisTimeout, timeProvider);
     }
 
@@ -40,6 +41,32 @@ internal sealed class QuotaStores : IDisposable
     public ConnectionMultiplexer? Redis { get; }
 
     public bool IsShared => Redis is not null;
+
+    /// <summary>
+    /// Commands fail fast while disconnected, so the first connection gets its chance before the gateway serves:
+    /// waits until Redis answers or <paramref name="timeout"/> passes (then the failure mode applies until it does).
+    /// </summary>
+    public async Task WaitForConnectionAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (Redis is null)
+        {
+            return;
+        }
+
+        using var deadline = new CancellationTokenSource(timeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
+        try
+        {
+            while (!Redis.GetDatabase().IsConnected(default))
+            {
+                await Task.Delay(10, linked.Token);
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Redis is not there yet; it reconnects in the background.
+        }
+    }
 
     public void Dispose() => Redis?.Dispose();
 }

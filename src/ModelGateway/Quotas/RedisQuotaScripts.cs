@@ -48,7 +48,8 @@ internal static class RedisQuotaScripts
           local a = 7 + (i - 1) * 5
           local w = redis.call('HMGET', KEYS[b + 1], 'start', 'req', 'tok')
           local start = tonumber(w[1])
-          if start == nil or now < start or now >= start + window then
+          -- A request stamped a little earlier than the window's first (another replica's clock, or a race) still counts in it.
+          if start == nil or now >= start + window then
             starts[i], reqs[i], toks[i], fresh[i] = now, 0, 0, true
           else
             starts[i], reqs[i], toks[i], fresh[i] = start, tonumber(w[2]) or 0, tonumber(w[3]) or 0, false
