@@ -27,6 +27,10 @@ internal sealed class QuotaStores : IDisposable
         options.ConnectRetry = 1;
         options.BacklogPolicy = BacklogPolicy.FailFast;
         options.ReconnectRetryPolicy = new LinearRetry(500);
+
+        // No pub/sub is used: without the subscription connection there is one socket per server to keep healthy.
+        options.CommandMap = CommandMap.Create(["SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE"], available: false);
+        options.ConfigurationChannel = string.Empty;
         Redis = ConnectionMultiplexer.Connect(options);
 
         Primary = new RedisQuotaStore(Redis, settings.KeyPrefix, settings.RedisTimeout, timeProvider);
