@@ -12,6 +12,7 @@ namespace ModelGateway.Benchmarks;
 /// the prompt estimate. Redis: <c>MG_BENCH_REDIS</c> (host:port), or a redis-server started on port 6392.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class QuotaCheckBenchmarks
 {
     private static readonly QuotaScope[] Scopes =
