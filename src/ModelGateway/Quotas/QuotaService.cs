@@ -60,7 +60,7 @@ internal sealed partial class QuotaService : IQuotaService
         {
             var mode = settings.FailClosed ? "fail-closed" : "fail-open";
             _metrics.StoreFailed("reserve", mode);
-            LogStoreFailure(ex.GetType().Name + ": " + ex.Message, "reserve", mode);
+            LogStoreFailure(ex.GetType().Name, "reserve", mode);
             if (settings.FailClosed)
             {
                 return new Refused(QuotaErrors.StoreUnavailable());
