@@ -271,14 +271,7 @@ internal sealed partial class PolicyRoutePlanner : IRoutePlanner
         return tags;
     }
 
-    private static string NewDecisionId() =>
-        string.Create(20, 0, static (span, _) =>
-        {
-            "dec_".CopyTo(span);
-            Span<byte> bytes = stackalloc byte[8];
-            System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
-            Convert.TryToHexStringLower(bytes, span[4..], out _);
-        });
+    private static string NewDecisionId() => FrontDoor.UniqueIds.Next("dec_");
 
     private void Log(RouteRequest request, RoutingDecision decision, int[] order)
     {
