@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Diagnostics;
 using ModelGateway.Accounting;
+using ModelGateway.Admin;
 using ModelGateway.Configuration;
 using ModelGateway.FrontDoor;
 using ModelGateway.Providers;
@@ -49,6 +50,8 @@ public static class GatewayApp
         builder.Services.AddSingleton<InMemoryUsageLedger>();
         builder.Services.AddSingleton<IUsageRecorder>(services => services.GetRequiredService<InMemoryUsageLedger>());
 
+        builder.Services.AddAdminApi(builder.Configuration);
+
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -61,6 +64,7 @@ public static class GatewayApp
         app.UseMiddleware<ClientAuthenticationMiddleware>();
         app.MapFrontDoor();
         app.MapRouteExplain();
+        app.MapAdminApi();
         return app;
     }
 
