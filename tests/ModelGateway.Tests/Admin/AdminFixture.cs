@@ -20,7 +20,7 @@ public abstract class AdminFixture : IAsyncLifetime
 
     protected SimulatorHost Simulator { get; private set; } = null!;
 
-    protected GatewayHost Gateway { get; private set; } = null!;
+    protected GatewayHost Gateway { get; set; } = null!;
 
     protected string StorePath { get; private set; } = null!;
 
