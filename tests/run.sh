@@ -4,9 +4,21 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# Prometheus, for the dashboard test (tests/ModelGateway.Tests/Telemetry/PrometheusDashboardTests.cs).
+if ! command -v prometheus >/dev/null 2>&1 && [ ! -x /usr/bin/prometheus ]; then
+  echo "Installing prometheus (Debian package) for the telemetry tests..."
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null \
+    || echo "WARNING: could not install prometheus; the Prometheus dashboard test will fail." >&2
+fi
+
 results=artifacts/test-results
 rm -rf "$results"
 mkdir -p "$results"
+
+# The official provider SDKs (npm) that check the simulator's native wire formats; the test also installs them if needed.
+if command -v npm >/dev/null 2>&1; then
+  (cd tests/sdk-check && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed; OfficialSdkTests will retry it"
+fi
 
 dotnet test ModelGateway.sln -c Release --nologo \
   --logger "trx;LogFilePrefix=results" --logger "console;verbosity=normal" \

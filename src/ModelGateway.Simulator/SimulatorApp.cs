@@ -1,7 +1,10 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using ModelGateway.Simulator.Anthropic;
+using ModelGateway.Simulator.Azure;
 using ModelGateway.Simulator.Control;
 using ModelGateway.Simulator.Faults;
+using ModelGateway.Simulator.Gemini;
 using ModelGateway.Simulator.Hosting;
 using ModelGateway.Simulator.OpenAi;
 using ModelGateway.Simulator.Recording;
@@ -49,6 +52,9 @@ public static class SimulatorApp
                 .UseMiddleware<ApiKeyMiddleware>()
                 .UseMiddleware<FaultMiddleware>());
         app.MapOpenAi();
+        app.MapPost(WireFormats.AnthropicMessages, (RequestDelegate)app.Services.GetRequiredService<MessagesEndpoint>().HandleAsync);
+        GeminiEndpoints.Map(app);
+        AzureEndpoints.Map(app);
         app.MapSimulatorControl();
         return app;
     }
@@ -70,6 +76,8 @@ public static class SimulatorApp
         services.AddSingleton<ChatCompletionsEndpoint>();
         services.AddSingleton<EmbeddingsEndpoint>();
         services.AddSingleton<ModelsEndpoints>();
+        services.AddSingleton<MessagesEndpoint>();
+        services.AddSingleton<GeminiEndpoints>();
     }
 
     /// <summary>Configured models are appended to the defaults by the binder; keep each name once.</summary>

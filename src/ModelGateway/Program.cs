@@ -27,3 +27,9 @@ catch (GatewayConfigException ex)
     await Console.Error.WriteLineAsync(ex.Message);
     return 2;
 }
+catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+{
+    // Sections validated as options (e.g. ModelGateway:Telemetry) fail at start-up the same way.
+    await Console.Error.WriteLineAsync(GatewayConfigBuilder.Describe(ex.Failures));
+    return 2;
+}

@@ -39,7 +39,7 @@ internal sealed class FaultMiddleware(RequestDelegate next, SimulatorState state
         {
             case FaultKind.Status:
                 var retryAfter = fault.Status is 429 or 503 ? fault.RetryAfterSeconds : null;
-                await OpenAiResponses.WriteErrorAsync(context, OpenAiErrors.ForStatus(fault.Status, fault.Message), retryAfter);
+                await FaultErrors.WriteAsync(context, fault.Status, fault.Message, retryAfter);
                 break;
             case FaultKind.Reset:
                 feature.AbortConnection(context);

@@ -6,5 +6,6 @@ internal static class SimulatorPaths
     public static readonly PathString OpenAi = "/v1";
     public static readonly PathString Control = "/_sim";
 
-    public static bool IsProviderApi(PathString path) => path.StartsWithSegments(OpenAi);
+    public static bool IsProviderApi(PathString path) =>
+        path.StartsWithSegments(OpenAi) || path.StartsWithSegments(WireFormats.Gemini) || path.StartsWithSegments(WireFormats.Azure);
 }

@@ -9,7 +9,11 @@ internal sealed class ChatCompletionsEndpoint(IOptions<SimulatorOptions> options
 {
     private readonly SimulatorOptions _options = options.Value;
 
-    public async Task HandleAsync(HttpContext context)
+    public Task HandleAsync(HttpContext context) => HandleAsync(context, streamPreamble: null);
+
+    /// <param name="context">The request.</param>
+    /// <param name="streamPreamble">Written before the first chunk of a stream (Azure's content-filter chunk).</param>
+    public async Task HandleAsync(HttpContext context, Action<System.IO.Pipelines.PipeWriter>? streamPreamble)
     {
         using var document = await RequestJson.ReadAsync(context);
         if (document is null)
@@ -34,7 +38,7 @@ internal sealed class ChatCompletionsEndpoint(IOptions<SimulatorOptions> options
             request.IncludeUsage);
         if (request.Stream)
         {
-            await ChatStreamWriter.WriteAsync(context, result, chunkDelayMs, timeProvider);
+            await ChatStreamWriter.WriteAsync(context, result, chunkDelayMs, timeProvider, streamPreamble);
         }
         else
         {

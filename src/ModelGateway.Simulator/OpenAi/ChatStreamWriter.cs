@@ -32,7 +32,8 @@ internal sealed class ChatStreamWriter
 
     private static ReadOnlySpan<byte> Done => "data: [DONE]\n\n"u8;
 
-    public static async Task WriteAsync(HttpContext context, ChatCompletionResult result, int chunkDelayMs, TimeProvider timeProvider)
+    /// <param name="preamble">Written and flushed before the first chunk (Azure's content-filter chunk), when given.</param>
+    public static async Task WriteAsync(HttpContext context, ChatCompletionResult result, int chunkDelayMs, TimeProvider timeProvider, Action<PipeWriter>? preamble = null)
     {
         var response = context.Response;
         var cancellationToken = context.RequestAborted;
@@ -46,6 +47,12 @@ internal sealed class ChatStreamWriter
         await response.StartAsync(cancellationToken);
 
         var pipe = response.BodyWriter;
+        if (preamble is not null)
+        {
+            preamble(pipe);
+            await FlushAsync(pipe, cancellationToken);
+        }
+
         await using var json = new Utf8JsonWriter(pipe, OpenAiJson.WriterOptions);
         var writer = new ChatStreamWriter(result, pipe, json);
         var delay = TimeSpan.FromMilliseconds(chunkDelayMs);

@@ -126,6 +126,7 @@ internal static class GatewayConfigBuilder
             errors.Add($"{prefix}: ConnectTimeout and ResponseTimeout must be positive durations such as \"00:00:30\".");
         }
 
+        var (apiVersion, apiSurface) = ProviderKindSettings.Validate(prefix, kind, provider, errors);
         if (errors.Count > errorCount)
         {
             return null;
@@ -142,6 +143,8 @@ internal static class GatewayConfigBuilder
             ConnectTimeout = connectTimeout,
             ResponseTimeout = responseTimeout,
             Headers = new Dictionary<string, string>(provider.Headers, StringComparer.OrdinalIgnoreCase),
+            ApiVersion = apiVersion,
+            ApiSurface = apiSurface,
         };
     }
 

@@ -53,6 +53,15 @@ public sealed class ProviderOptions
 
     /// <summary>Extra headers sent on every upstream request (not secrets: use <see cref="Credential"/>).</summary>
     public Dictionary<string, string> Headers { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Azure OpenAI: the <c>api-version</c> query value (default <c>2024-10-21</c>). Anthropic: the
+    /// <c>anthropic-version</c> header (default <c>2023-06-01</c>). Not used by other kinds.
+    /// </summary>
+    public string? ApiVersion { get; set; }
+
+    /// <summary>Azure OpenAI only: <c>deployments</c> (classic URLs, the default) or <c>v1</c> (the <c>/openai/v1/</c> surface).</summary>
+    public string? ApiSurface { get; set; }
 }
 
 public sealed class DeploymentOptions

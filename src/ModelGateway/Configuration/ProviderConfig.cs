@@ -21,4 +21,10 @@ public sealed record ProviderConfig
     public required TimeSpan ResponseTimeout { get; init; }
 
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Azure <c>api-version</c> or Anthropic <c>anthropic-version</c>; null for other kinds.</summary>
+    public string? ApiVersion { get; init; }
+
+    /// <summary>Azure OpenAI: the classic deployment URLs or the <c>/openai/v1/</c> surface.</summary>
+    public AzureApiSurface ApiSurface { get; init; }
 }

@@ -1,4 +1,6 @@
 using ModelGateway.Accounting;
+using ModelGateway.Configuration;
+using ModelGateway.Telemetry;
 
 namespace ModelGateway.FrontDoor;
 
@@ -20,6 +22,9 @@ public sealed class GatewayRequestFeature
 
     public string KeyId { get; set; } = "-";
 
+    /// <summary>The team the client key belongs to, when keys are grouped into teams; a metrics label.</summary>
+    public string? TeamId { get; set; }
+
     public string? Model { get; set; }
 
     public string? ProviderId { get; set; }
@@ -38,4 +43,10 @@ public sealed class GatewayRequestFeature
 
     /// <summary>A short, bounded description of why the request failed, for logs; never upstream content.</summary>
     public string? Failure { get; set; }
+
+    /// <summary>The deployment that served the request (its usage is billed); null when none did.</summary>
+    public Deployment? ServedBy { get; set; }
+
+    /// <summary>How the request ended, set by the step that ended it; null when it ended before the dispatcher.</summary>
+    public RequestOutcome? Outcome { get; set; }
 }

@@ -14,12 +14,15 @@ internal sealed partial class RequestContextMiddleware
     private readonly RequestDelegate _next;
     private readonly ILogger<RequestContextMiddleware> _logger;
     private readonly TimeProvider _timeProvider;
+    private readonly IRequestCompletionListener[] _listeners;
 
-    public RequestContextMiddleware(RequestDelegate next, ILogger<RequestContextMiddleware> logger, TimeProvider timeProvider)
+    public RequestContextMiddleware(
+        RequestDelegate next, ILogger<RequestContextMiddleware> logger, TimeProvider timeProvider, IEnumerable<IRequestCompletionListener> listeners)
     {
         _next = next;
         _logger = logger;
         _timeProvider = timeProvider;
+        _listeners = [.. listeners];
     }
 
     public async Task InvokeAsync(HttpContext context)
@@ -49,6 +52,10 @@ internal sealed partial class RequestContextMiddleware
         finally
         {
             LogRequest(context, feature);
+            foreach (var listener in _listeners)
+            {
+                listener.OnRequestCompleted(context, feature);
+            }
         }
     }
 

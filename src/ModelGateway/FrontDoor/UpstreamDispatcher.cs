@@ -4,6 +4,7 @@ using ModelGateway.Configuration;
 using ModelGateway.Providers;
 using ModelGateway.Quotas;
 using ModelGateway.Routing;
+using ModelGateway.Telemetry;
 
 namespace ModelGateway.FrontDoor;
 
@@ -53,9 +54,11 @@ internal sealed class UpstreamDispatcher
         };
         var plan = _planner.Plan(route);
         feature.DecisionId = plan.Decision?.Id;
+        GatewayTracing.RecordRoute(plan);
         if (plan.Refusal is { } refusal)
         {
             feature.Failure = refusal.Code ?? "refused";
+            feature.Outcome = RequestOutcomes.OfRefusal(refusal);
             await refusal.WriteAsync(context);
             return;
         }
@@ -65,6 +68,7 @@ internal sealed class UpstreamDispatcher
         if (reservation.Rejection is { } rejection)
         {
             feature.Failure = rejection.Code ?? "quota";
+            feature.Outcome = RequestOutcome.RejectedQuota;
             await rejection.WriteAsync(context);
             return;
         }
@@ -87,6 +91,7 @@ internal sealed class UpstreamDispatcher
             }
         }
 
+        feature.Outcome = RequestOutcomes.OfAttempts(servedBy, final, feature.Attempts);
         if (servedBy is null && final?.Error is { } error)
         {
             await error.WriteAsync(context);
@@ -98,6 +103,7 @@ internal sealed class UpstreamDispatcher
     {
         UpstreamOutcome? last = null;
         var firstStarted = _timeProvider.GetTimestamp();
+        Deployment? previous = null;
         foreach (var deployment in plan.Candidates)
         {
             if (last is not null && (feature.Attempts >= plan.MaxAttempts
@@ -111,9 +117,16 @@ internal sealed class UpstreamDispatcher
             feature.Attempts++;
             feature.ProviderId = deployment.Provider.Id;
             feature.DeploymentId = deployment.Config.Id;
+            if (previous is not null)
+            {
+                GatewayTracing.RecordFallback(previous, deployment, last?.FailureKind);
+            }
 
+            previous = deployment;
             var started = _timeProvider.GetTimestamp();
-            var outcome = await adapter.SendAsync(new UpstreamCall
+
+            // Traced: the attempt's client span is current while the adapter sends, so the upstream's traceparent names it.
+            var outcome = await GatewayTracing.SendTracedAsync(adapter, new UpstreamCall
             {
                 HttpContext = context,
                 Operation = operation,
@@ -123,8 +136,12 @@ internal sealed class UpstreamDispatcher
                 ModelToken = modelToken,
                 RequestId = feature.RequestId,
                 LogContent = logContent,
+            }, feature.Model!, feature.Attempts);
+            Notify(new UpstreamAttempt(deployment, operation, outcome, _timeProvider.GetElapsedTime(started), chat?.Stream == true)
+            {
+                Number = feature.Attempts,
+                Model = feature.Model,
             });
-            Notify(new UpstreamAttempt(deployment, operation, outcome, _timeProvider.GetElapsedTime(started), chat?.Stream == true));
             feature.Failure = outcome.FailureKind;
             last = outcome;
 
@@ -155,6 +172,7 @@ internal sealed class UpstreamDispatcher
     {
         feature.Usage = usage;
         feature.CostUsd = cost;
+        feature.ServedBy = deployment;
         _usage.Record(new UsageRecord(
             feature.RequestId,
             feature.KeyId,

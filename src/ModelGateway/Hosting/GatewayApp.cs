@@ -6,8 +6,10 @@ using ModelGateway.Configuration;
 using ModelGateway.FrontDoor;
 using ModelGateway.Providers;
 using ModelGateway.Providers.OpenAi;
+using ModelGateway.Providers.Translation;
 using ModelGateway.Quotas;
 using ModelGateway.Routing;
+using ModelGateway.Telemetry;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
@@ -42,6 +44,7 @@ public static class GatewayApp
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton<UpstreamClientPool>();
         builder.Services.AddSingleton<IProviderAdapter, OpenAiForwardingAdapter>();
+        builder.Services.AddTranslatingAdapters();
         builder.Services.AddSingleton<ProviderAdapters>();
         builder.Services.AddRoutingPolicy();
         builder.Services.AddSingleton<IQuotaService, UnlimitedQuotaService>();
@@ -49,6 +52,7 @@ public static class GatewayApp
 
         builder.Services.AddSingleton<InMemoryUsageLedger>();
         builder.Services.AddSingleton<IUsageRecorder>(services => services.GetRequiredService<InMemoryUsageLedger>());
+        builder.AddGatewayTelemetry();
 
         builder.Services.AddAdminApi(builder.Configuration);
 
@@ -59,6 +63,7 @@ public static class GatewayApp
         // Resolve the store now: an invalid configuration stops the gateway here, with every problem listed.
         app.Services.GetRequiredService<IGatewayConfigStore>();
 
+        app.UseGatewayTelemetry();
         app.UseMiddleware<RequestContextMiddleware>();
         app.UseStatusCodePages(WriteStatusCodeErrorAsync);
         app.UseMiddleware<ClientAuthenticationMiddleware>();

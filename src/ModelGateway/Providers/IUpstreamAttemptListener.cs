@@ -17,4 +17,11 @@ internal sealed record UpstreamAttempt(
     Operation Operation,
     UpstreamOutcome Outcome,
     TimeSpan Duration,
-    bool Streamed);
+    bool Streamed)
+{
+    /// <summary>1 for the first deployment tried; more means fallback.</summary>
+    public int Number { get; init; } = 1;
+
+    /// <summary>The public model name (or alias) the client asked for.</summary>
+    public string? Model { get; init; }
+}

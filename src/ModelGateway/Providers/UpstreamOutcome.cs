@@ -34,8 +34,11 @@ internal sealed class UpstreamOutcome
     /// <summary>From sending the request to receiving the response headers (for streams, about the first token); null when unknown.</summary>
     public TimeSpan? TimeToFirstByte { get; private init; }
 
-    public static UpstreamOutcome Success(TokenUsage? usage, string? failureKind = null, TimeSpan? timeToFirstByte = null) =>
-        new() { Served = true, Usage = usage, FailureKind = failureKind, TimeToFirstByte = timeToFirstByte };
+    /// <summary>For a streamed answer, how long after the attempt started its first chunk went out.</summary>
+    public TimeSpan? TimeToFirstChunk { get; private init; }
+
+    public static UpstreamOutcome Success(TokenUsage? usage, string? failureKind = null, TimeSpan? timeToFirstByte = null, TimeSpan? timeToFirstChunk = null) =>
+        new() { Served = true, Usage = usage, FailureKind = failureKind, TimeToFirstByte = timeToFirstByte, TimeToFirstChunk = timeToFirstChunk };
 
     /// <summary>The wait the upstream itself asked for (<c>retry-after</c>), when it did; routing cools the deployment down for it.</summary>
     public TimeSpan? UpstreamRetryAfter { get; private init; }

@@ -56,6 +56,18 @@ internal sealed partial class DeploymentHealth : IUpstreamAttemptListener, IDisp
         return HealthState.Available;
     }
 
+    /// <summary>The breaker state of every deployment that has had an attempt, for the circuit-state gauge.</summary>
+    public IReadOnlyList<(string DeploymentId, CircuitState State)> BreakerStates()
+    {
+        var states = new List<(string, CircuitState)>(_entries.Count);
+        foreach (var (id, entry) in _entries)
+        {
+            states.Add((id, entry.StateProvider.CircuitState));
+        }
+
+        return states;
+    }
+
     public void OnAttemptCompleted(UpstreamAttempt attempt)
     {
         var outcome = attempt.Outcome;

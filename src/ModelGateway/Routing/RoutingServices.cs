@@ -11,6 +11,7 @@ internal static class RoutingServices
         services.AddSingleton<Providers.IUpstreamAttemptListener>(sp => sp.GetRequiredService<DeploymentStatistics>());
         services.AddSingleton<Providers.IUpstreamAttemptListener>(sp => sp.GetRequiredService<DeploymentHealth>());
         services.AddSingleton<IRoutingRandom, SharedRoutingRandom>();
+        services.AddSingleton<Telemetry.ICircuitStateSource, BreakerStateSource>();
         return services;
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using ModelGateway.FrontDoor;
 using Yarp.ReverseProxy.Forwarder;
@@ -25,15 +24,19 @@ internal sealed class ForwardingTransformer : HttpTransformer
     private readonly Func<bool, ResponseObserver> _createObserver;
     private readonly CancellationTokenSource _responseTimer;
     private readonly TimeProvider _timeProvider;
+    private readonly OpenAiDialect _dialect;
 
     /// <param name="call">The attempt being forwarded.</param>
     /// <param name="target">The full upstream URL.</param>
     /// <param name="createObserver">Makes the observer for a successful body; the argument says whether it is an event stream.</param>
     /// <param name="responseTimer">The wait-for-response-headers timer, stopped when headers arrive.</param>
     /// <param name="timeProvider">The clock, for HTTP-date retry hints.</param>
+    /// <param name="dialect">How the provider's credential is presented; OpenAI's bearer token when null.</param>
     public ForwardingTransformer(
-        UpstreamCall call, Uri target, Func<bool, ResponseObserver> createObserver, CancellationTokenSource responseTimer, TimeProvider timeProvider)
+        UpstreamCall call, Uri target, Func<bool, ResponseObserver> createObserver, CancellationTokenSource responseTimer, TimeProvider timeProvider,
+        OpenAiDialect? dialect = null)
     {
+        _dialect = dialect ?? OpenAiDialect.Default;
         _call = call;
         _target = target;
         _createObserver = createObserver;
@@ -65,10 +68,7 @@ internal sealed class ForwardingTransformer : HttpTransformer
         }
 
         var provider = _call.Deployment.Provider;
-        if (provider.Credential.Secret is { } secret)
-        {
-            headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
-        }
+        _dialect.Authenticate(headers, provider);
 
         foreach (var (name, value) in provider.Headers)
         {

@@ -16,16 +16,20 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
     private readonly UpstreamClientPool _clients;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<OpenAiForwardingAdapter> _logger;
+    private readonly OpenAiDialect _dialect;
 
-    public OpenAiForwardingAdapter(IHttpForwarder forwarder, UpstreamClientPool clients, TimeProvider timeProvider, ILogger<OpenAiForwardingAdapter> logger)
+    /// <param name="dialect">What differs for this kind of OpenAI-format upstream (e.g. Azure); OpenAI's own when null.</param>
+    public OpenAiForwardingAdapter(
+        IHttpForwarder forwarder, UpstreamClientPool clients, TimeProvider timeProvider, ILogger<OpenAiForwardingAdapter> logger, OpenAiDialect? dialect = null)
     {
         _forwarder = forwarder;
         _clients = clients;
         _timeProvider = timeProvider;
         _logger = logger;
+        _dialect = dialect ?? OpenAiDialect.Default;
     }
 
-    public ProviderKind Kind => ProviderKind.OpenAi;
+    public ProviderKind Kind => _dialect.Kind;
 
     public bool Supports(Operation operation) => true;
 
@@ -43,12 +47,13 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
         var dropUsageChunk = call.Chat is { Stream: true, ClientWantsStreamUsage: false };
         var transformer = new ForwardingTransformer(
             call,
-            UpstreamUris.For(provider.BaseUrl, call.Operation),
+            _dialect.TargetFor(call),
             isEventStream => isEventStream
-                ? new SseResponseObserver(dropUsageChunk, provider.ResponseTimeout, _timeProvider, context.RequestAborted)
+                ? new SseResponseObserver(dropUsageChunk, provider.ResponseTimeout, _timeProvider, context.RequestAborted, _dialect.DropEmptyChoiceChunks)
                 : new JsonResponseObserver(),
             responseTimer,
-            _timeProvider);
+            _timeProvider,
+            _dialect);
         var requestConfig = new ForwarderRequestConfig { ActivityTimeout = provider.ResponseTimeout * 2 };
 
         var error = await _forwarder.SendAsync(context, provider.BaseUrl.AbsoluteUri, _clients.For(provider), requestConfig, transformer, responseTimer.Token);
@@ -58,7 +63,10 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
         }
 
         var timeToFirstByte = transformer.HeadersReceivedAt == 0 ? (TimeSpan?)null : _timeProvider.GetElapsedTime(started, transformer.HeadersReceivedAt);
-        return Classify(context, error, transformer, responseTimer.IsCancellationRequested, timeToFirstByte);
+        var timeToFirstChunk = transformer.Observer is SseResponseObserver { FirstEventTimestamp: > 0 } sse
+            ? _timeProvider.GetElapsedTime(started, sse.FirstEventTimestamp)
+            : (TimeSpan?)null;
+        return Classify(context, error, transformer, responseTimer.IsCancellationRequested, timeToFirstByte, timeToFirstChunk);
     }
 
     private void LogContent(UpstreamCall call, ResponseObserver? observer)
@@ -89,7 +97,7 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
     }
 
     private static UpstreamOutcome Classify(
-        HttpContext context, ForwarderError error, ForwardingTransformer transformer, bool responseTimedOut, TimeSpan? timeToFirstByte)
+        HttpContext context, ForwarderError error, ForwardingTransformer transformer, bool responseTimedOut, TimeSpan? timeToFirstByte, TimeSpan? timeToFirstChunk)
     {
         var usage = transformer.Observer?.Usage;
         if (context.RequestAborted.IsCancellationRequested)
@@ -101,13 +109,13 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
         {
             return transformer.ErrorResponse is { } upstreamError
                 ? UpstreamFailures.FromErrorResponse(upstreamError, transformer.UpstreamStatus ?? 502)
-                : UpstreamOutcome.Success(usage, transformer.Observer?.Failure, timeToFirstByte);
+                : UpstreamOutcome.Success(usage, transformer.Observer?.Failure, timeToFirstByte, timeToFirstChunk);
         }
 
         if (context.Response.HasStarted)
         {
             // YARP aborted the client connection after a body error it could not turn into an event.
-            return UpstreamOutcome.Success(usage, "response_body_" + error.ToString().ToLowerInvariant(), timeToFirstByte);
+            return UpstreamOutcome.Success(usage, "response_body_" + error.ToString().ToLowerInvariant(), timeToFirstByte, timeToFirstChunk);
         }
 
         context.Features.Set<IForwarderErrorFeature>(null);

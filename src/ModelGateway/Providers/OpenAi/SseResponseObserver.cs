@@ -17,9 +17,11 @@ internal sealed class SseResponseObserver : ResponseObserver
     private const int InitialBufferSize = 16 * 1024;
 
     private readonly bool _dropUsageChunk;
+    private readonly bool _dropEmptyChoiceChunks;
     private readonly TimeSpan _idleTimeout;
     private readonly CancellationToken _clientAborted;
     private readonly CancellationTokenSource _idle;
+    private readonly TimeProvider _timeProvider;
     private CancellationTokenRegistration _linkedCancellation;
     private bool _linked;
 
@@ -32,13 +34,19 @@ internal sealed class SseResponseObserver : ResponseObserver
     private bool _sawDone;
     private bool _finished;
 
-    public SseResponseObserver(bool dropUsageChunk, TimeSpan idleTimeout, TimeProvider timeProvider, CancellationToken clientAborted)
+    /// <param name="dropEmptyChoiceChunks">Drop chunks with no choices and no usage (Azure's content-filter preamble).</param>
+    public SseResponseObserver(bool dropUsageChunk, TimeSpan idleTimeout, TimeProvider timeProvider, CancellationToken clientAborted, bool dropEmptyChoiceChunks = false)
     {
         _dropUsageChunk = dropUsageChunk;
+        _dropEmptyChoiceChunks = dropEmptyChoiceChunks;
         _idleTimeout = idleTimeout;
         _clientAborted = clientAborted;
         _idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
+        _timeProvider = timeProvider;
     }
+
+    /// <summary>When the first event was passed on to the client (a <see cref="TimeProvider"/> timestamp); 0 before.</summary>
+    public long FirstEventTimestamp { get; private set; }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
     {
@@ -60,6 +68,11 @@ internal sealed class SseResponseObserver : ResponseObserver
 
     private int Emit(Span<byte> destination)
     {
+        if (FirstEventTimestamp == 0)
+        {
+            FirstEventTimestamp = _timeProvider.GetTimestamp();
+        }
+
         var count = Math.Min(destination.Length, _ready - _emitted);
         _buffer.AsSpan(_emitted, count).CopyTo(destination);
         _emitted += count;
@@ -204,7 +217,7 @@ internal sealed class SseResponseObserver : ResponseObserver
 
         if (!HasUsageObject(payload) || !UsageJsonReader.TryRead(payload, out var usage))
         {
-            return true;
+            return !(_dropEmptyChoiceChunks && payload.IndexOf("\"choices\":[]"u8) >= 0);
         }
 
         Usage = usage;

@@ -1,0 +1,65 @@
+using System.Text.Json;
+using ModelGateway.Configuration;
+using ModelGateway.Providers.Translation;
+
+namespace ModelGateway.Providers.Anthropic;
+
+/// <summary>
+/// Serves chat completions from Anthropic's Messages API (<c>POST {BaseUrl}/messages</c>, <c>x-api-key</c> and
+/// <c>anthropic-version</c> headers), translating the request and the response, streamed or whole.
+/// </summary>
+internal sealed class AnthropicAdapter : IProviderAdapter
+{
+    private readonly TranslatingTransport _transport;
+
+    public AnthropicAdapter(TranslatingTransport transport) => _transport = transport;
+
+    public ProviderKind Kind => ProviderKind.Anthropic;
+
+    public bool Supports(Operation operation) => operation == Operation.ChatCompletions;
+
+    public async ValueTask<UpstreamOutcome> SendAsync(UpstreamCall call)
+    {
+        using var document = JsonDocument.Parse(call.Body.Memory);
+        if (OpenAiChatReader.Read(document.RootElement, out var invalid) is not { } chat)
+        {
+            return TranslatingTransport.Rejected(invalid!);
+        }
+
+        var deployment = call.Deployment;
+        var (body, problem) = TranslatedRequest.WriteBody(json => AnthropicRequestWriter.Write(json, chat, deployment.Config.UpstreamModel));
+        if (problem is { } unsupported)
+        {
+            return TranslatingTransport.Unsupported(unsupported.Message, unsupported.Param);
+        }
+
+        var provider = deployment.Provider;
+        using var request = TranslatedRequest.Create(call, new Uri(provider.BaseUrl.AbsoluteUri.TrimEnd('/') + "/messages"), body, chat.Stream);
+        if (provider.Credential.Secret is { } secret)
+        {
+            request.Headers.TryAddWithoutValidation("x-api-key", secret);
+        }
+
+        request.Headers.TryAddWithoutValidation("anthropic-version", provider.ApiVersion ?? ProviderKindSettings.DefaultAnthropicVersion);
+
+        var (response, failure) = await _transport.SendAsync(call, request, AnthropicErrors.Map);
+        if (response is null)
+        {
+            return failure!;
+        }
+
+        using (response)
+        {
+            var structuredTool = AnthropicRequestWriter.StructuredToolName(chat);
+            var model = deployment.Config.UpstreamModel;
+            if (chat.Stream)
+            {
+                return await _transport.RelayStreamAsync(call, response, chat.IncludeUsage,
+                    chunks => new AnthropicStreamTranslator(chunks, model, structuredTool));
+            }
+
+            var created = _transport.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
+            return await _transport.RelayJsonAsync(call, response, message => AnthropicResponseReader.Read(message, created, model, structuredTool));
+        }
+    }
+}

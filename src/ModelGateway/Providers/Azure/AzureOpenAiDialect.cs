@@ -1,0 +1,36 @@
+using System.Net.Http.Headers;
+using ModelGateway.Configuration;
+using ModelGateway.Providers.OpenAi;
+
+namespace ModelGateway.Providers.Azure;
+
+/// <summary>
+/// Azure OpenAI speaks the OpenAI format, so it rides the pass-through adapter with its own URLs
+/// (<c>{endpoint}/openai/deployments/{deployment}/...?api-version=</c> or <c>{endpoint}/openai/v1/...</c>), the
+/// <c>api-key</c> header, and without the empty-choices content-filter chunk that starts its streams.
+/// </summary>
+internal sealed class AzureOpenAiDialect : OpenAiDialect
+{
+    public override ProviderKind Kind => ProviderKind.AzureOpenAi;
+
+    public override bool DropEmptyChoiceChunks => true;
+
+    public override Uri TargetFor(UpstreamCall call)
+    {
+        var provider = call.Deployment.Provider;
+        var endpoint = provider.BaseUrl.AbsoluteUri.TrimEnd('/');
+        var operation = call.Operation == Operation.Embeddings ? "/embeddings" : "/chat/completions";
+        return provider.ApiSurface == AzureApiSurface.V1
+            ? new Uri(endpoint + "/openai/v1" + operation)
+            : new Uri(endpoint + "/openai/deployments/" + Uri.EscapeDataString(call.Deployment.Config.UpstreamModel) + operation
+                + "?api-version=" + Uri.EscapeDataString(provider.ApiVersion ?? ProviderKindSettings.DefaultAzureApiVersion));
+    }
+
+    public override void Authenticate(HttpRequestHeaders headers, ProviderConfig provider)
+    {
+        if (provider.Credential.Secret is { } secret)
+        {
+            headers.TryAddWithoutValidation("api-key", secret);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using ModelGateway.Configuration;
+using ModelGateway.Providers.Translation;
+
+namespace ModelGateway.Providers.Gemini;
+
+/// <summary>
+/// Serves chat completions and embeddings from Google's Generative Language API (<c>{BaseUrl}/models/{model}:generateContent</c>,
+/// <c>:streamGenerateContent?alt=sse</c>, <c>:embedContent</c>, <c>:batchEmbedContents</c>; <c>x-goog-api-key</c> header).
+/// </summary>
+internal sealed class GeminiAdapter : IProviderAdapter
+{
+    private readonly TranslatingTransport _transport;
+
+    public GeminiAdapter(TranslatingTransport transport) => _transport = transport;
+
+    public ProviderKind Kind => ProviderKind.Gemini;
+
+    public bool Supports(Operation operation) => true;
+
+    public async ValueTask<UpstreamOutcome> SendAsync(UpstreamCall call)
+    {
+        using var document = JsonDocument.Parse(call.Body.Memory);
+        return call.Operation == Operation.Embeddings
+            ? await EmbedAsync(call, document.RootElement)
+            : await ChatAsync(call, document.RootElement);
+    }
+
+    private async Task<UpstreamOutcome> ChatAsync(UpstreamCall call, JsonElement root)
+    {
+        if (OpenAiChatReader.Read(root, out var invalid) is not { } chat)
+        {
+            return TranslatingTransport.Rejected(invalid!);
+        }
+
+        var (body, problem) = TranslatedRequest.WriteBody(json => GeminiRequestWriter.Write(json, chat));
+        if (problem is { } p)
+        {
+            return p.Malformed
+                ? TranslatingTransport.Rejected(FrontDoor.GatewayError.InvalidRequest(p.Message, p.Param))
+                : TranslatingTransport.Unsupported(p.Message, p.Param);
+        }
+
+        var model = call.Deployment.Config.UpstreamModel;
+        var method = chat.Stream ? ":streamGenerateContent?alt=sse" : ":generateContent";
+        using var request = CreateRequest(call, method, body, chat.Stream);
+        var (response, failure) = await _transport.SendAsync(call, request, GeminiErrors.Map);
+        if (response is null)
+        {
+            return failure!;
+        }
+
+        using (response)
+        {
+            var fallbackId = "chatcmpl-" + call.RequestId;
+            if (chat.Stream)
+            {
+                return await _transport.RelayStreamAsync(call, response, chat.IncludeUsage,
+                    chunks => new GeminiStreamTranslator(chunks, model, fallbackId));
+            }
+
+            var created = _transport.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
+            return await _transport.RelayJsonAsync(call, response, reply => GeminiResponseReader.Read(reply, created, model, fallbackId));
+        }
+    }
+
+    private async Task<UpstreamOutcome> EmbedAsync(UpstreamCall call, JsonElement root)
+    {
+        if (GeminiEmbeddings.Read(root, out var problem) is not { } embeddings)
+        {
+            return TranslatingTransport.Unsupported(problem!, "input");
+        }
+
+        var model = call.Deployment.Config.UpstreamModel;
+        var (body, _) = TranslatedRequest.WriteBody<object>(json =>
+        {
+            embeddings.WriteRequest(json, model);
+            return null;
+        });
+        using var request = CreateRequest(call, embeddings.Batch ? ":batchEmbedContents" : ":embedContent", body, stream: false);
+        var (response, failure) = await _transport.SendAsync(call, request, GeminiErrors.Map);
+        if (response is null)
+        {
+            return failure!;
+        }
+
+        using (response)
+        {
+            return await _transport.RelayJsonAsync(call, response, reply => embeddings.ReadResponse(reply, model));
+        }
+    }
+
+    private static HttpRequestMessage CreateRequest(UpstreamCall call, string method, ReadOnlyMemory<byte> body, bool stream)
+    {
+        var provider = call.Deployment.Provider;
+        var uri = new Uri(provider.BaseUrl.AbsoluteUri.TrimEnd('/') + "/models/" + Uri.EscapeDataString(call.Deployment.Config.UpstreamModel) + method);
+        var request = TranslatedRequest.Create(call, uri, body, stream);
+        if (provider.Credential.Secret is { } secret)
+        {
+            request.Headers.TryAddWithoutValidation("x-goog-api-key", secret);
+        }
+
+        return request;
+    }
+}

@@ -1,0 +1,305 @@
+using System.Buffers;
+using System.Net.ServerSentEvents;
+using System.Text.Json;
+using ModelGateway.FrontDoor;
+
+namespace ModelGateway.Providers.Translation;
+
+/// <summary>
+/// The HTTP side shared by the translating adapters: sends the provider request on the provider's named client
+/// (headers awaited, body not buffered), classifies failures before anything reaches the client, and relays a
+/// translated body or stream. Until the first translated byte is ready the client response is untouched, so a
+/// failure can still fall back to another deployment.
+/// </summary>
+internal sealed class TranslatingTransport
+{
+    private const int MaxErrorBodyBytes = 64 * 1024;
+
+    private readonly IHttpClientFactory _clients;
+    private readonly TimeProvider _timeProvider;
+
+    public TranslatingTransport(IHttpClientFactory clients, TimeProvider timeProvider)
+    {
+        _clients = clients;
+        _timeProvider = timeProvider;
+    }
+
+    public TimeProvider TimeProvider => _timeProvider;
+
+    /// <summary>Sends the request; on success the caller owns the response, on failure the outcome says why.</summary>
+    public async Task<(HttpResponseMessage? Response, UpstreamOutcome? Failure)> SendAsync(
+        UpstreamCall call, HttpRequestMessage request, UpstreamErrorMapper mapError)
+    {
+        var provider = call.Deployment.Provider;
+        var aborted = call.HttpContext.RequestAborted;
+        using var timer = new CancellationTokenSource(provider.ResponseTimeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, aborted);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _clients.CreateClient(ProviderHttpClients.NameFor(provider))
+                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or HttpRequestException)
+        {
+            return (null, aborted.IsCancellationRequested ? UpstreamOutcome.Abandoned(null)
+                : timer.IsCancellationRequested ? UpstreamFailures.Timeout()
+                : UpstreamFailures.Unreachable());
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return (response, null);
+        }
+
+        using (response)
+        {
+            var retryAfter = RetryHints.Parse(response, _timeProvider);
+            var buffer = ArrayPool<byte>.Shared.Rent(MaxErrorBodyBytes);
+            try
+            {
+                var length = 0;
+                try
+                {
+                    await using var stream = await response.Content.ReadAsStreamAsync(linked.Token);
+                    int read;
+                    while (length < MaxErrorBodyBytes && (read = await stream.ReadAsync(buffer.AsMemory(length, MaxErrorBodyBytes - length), linked.Token)) > 0)
+                    {
+                        length += read;
+                    }
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException)
+                {
+                    if (aborted.IsCancellationRequested)
+                    {
+                        return (null, UpstreamOutcome.Abandoned(null));
+                    }
+
+                    // The status alone decides; the body is what we have of it.
+                }
+
+                return (null, mapError((int)response.StatusCode, retryAfter, buffer.AsSpan(0, length)));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    /// <summary>Reads a whole JSON body, translates it and writes the OpenAI JSON to the client.</summary>
+    public async Task<UpstreamOutcome> RelayJsonAsync(UpstreamCall call, HttpResponseMessage response, Func<JsonElement, ITranslatedBody?> translate)
+    {
+        var aborted = call.HttpContext.RequestAborted;
+        using var timer = new CancellationTokenSource(call.Deployment.Provider.ResponseTimeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, aborted);
+        ITranslatedBody? body;
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(linked.Token);
+            using var document = await JsonDocument.ParseAsync(stream, default, linked.Token);
+            body = translate(document.RootElement);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException)
+        {
+            return aborted.IsCancellationRequested ? UpstreamOutcome.Abandoned(null)
+                : timer.IsCancellationRequested ? UpstreamFailures.Timeout()
+                : UpstreamFailures.Unreachable();
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            body = null;
+        }
+
+        if (body is null)
+        {
+            return InvalidResponse();
+        }
+
+        var http = call.HttpContext.Response;
+        http.StatusCode = StatusCodes.Status200OK;
+        http.ContentType = "application/json";
+        CopyUpstreamRequestId(response, http);
+        using (var json = new Utf8JsonWriter(http.BodyWriter, OpenAiChunkWriter.WriterOptions))
+        {
+            body.Write(json);
+        }
+
+        try
+        {
+            await http.BodyWriter.FlushAsync(aborted);
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            return UpstreamOutcome.Abandoned(body.Usage);
+        }
+
+        return aborted.IsCancellationRequested ? UpstreamOutcome.Abandoned(body.Usage) : UpstreamOutcome.Success(body.Usage);
+    }
+
+    /// <summary>
+    /// Relays a provider event stream: each upstream event is translated and its chunks flushed to the client before
+    /// the next event is read. The response starts with the first translated chunk; an error before it is a failure
+    /// outcome (the dispatcher may fall back), an error after it is a final <c>data: {"error":...}</c> event.
+    /// </summary>
+    public async Task<UpstreamOutcome> RelayStreamAsync(
+        UpstreamCall call, HttpResponseMessage response, bool clientWantsUsage, Func<OpenAiChunkWriter, StreamTranslator> createTranslator)
+    {
+        var context = call.HttpContext;
+        var aborted = context.RequestAborted;
+        var idleTimeout = call.Deployment.Provider.ResponseTimeout;
+        var output = new ArrayBufferWriter<byte>(4096);
+        using var chunks = new OpenAiChunkWriter(output, _timeProvider.GetUtcNow().ToUnixTimeSeconds());
+        var translator = createTranslator(chunks);
+        using var idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(idle.Token, aborted);
+        var started = false;
+        string? breakCode = null;
+        try
+        {
+            idle.CancelAfter(idleTimeout);
+            await using var body = await response.Content.ReadAsStreamAsync(linked.Token);
+            var parser = SseParser.Create(body, (type, data) =>
+            {
+                translator.OnEvent(type, data);
+                return true;
+            });
+            await foreach (var _ in parser.EnumerateAsync(linked.Token))
+            {
+                idle.CancelAfter(idleTimeout);
+                if (translator.Error is { } error && !started)
+                {
+                    return error;
+                }
+
+                if (output.WrittenCount > 0)
+                {
+                    started = await SendAsync(context, response, output, started);
+                }
+
+                if (translator.Error is not null || translator.Terminated)
+                {
+                    break;
+                }
+            }
+
+            if (translator.Error is null && !translator.Terminated)
+            {
+                translator.OnEndOfStream();
+            }
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            return UpstreamOutcome.Abandoned(translator.Usage);
+        }
+        catch (OperationCanceledException)
+        {
+            breakCode = "upstream_idle_timeout";
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            if (aborted.IsCancellationRequested)
+            {
+                return UpstreamOutcome.Abandoned(translator.Usage);
+            }
+
+            breakCode = "upstream_stream_interrupted";
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            breakCode = "upstream_invalid_event";
+        }
+
+        GatewayError? finalError = null;
+        string? failureKind = null;
+        if (breakCode is null && translator.Error is null && !translator.Completed)
+        {
+            breakCode = "upstream_stream_truncated";
+        }
+
+        if (breakCode is not null)
+        {
+            finalError = new GatewayError(StatusCodes.Status502BadGateway, "server_error", breakCode, breakCode switch
+            {
+                "upstream_idle_timeout" => $"The upstream provider sent nothing for {idleTimeout.TotalSeconds:0.#} seconds; the stream was stopped.",
+                "upstream_stream_interrupted" => "The connection to the upstream provider broke before the stream was complete.",
+                "upstream_invalid_event" => "The upstream provider sent an event the gateway could not read.",
+                _ => "The upstream provider ended the stream before it was complete.",
+            }) { RetryAfter = TimeSpan.FromSeconds(1) };
+            failureKind = breakCode;
+            if (!started)
+            {
+                // Nothing reached the client: another deployment may serve it.
+                return UpstreamOutcome.Failure(finalError, retryable: true, breakCode);
+            }
+        }
+        else if (translator.Error is { } error)
+        {
+            finalError = error.Error;
+            failureKind = error.FailureKind;
+        }
+
+        if (finalError is not null)
+        {
+            chunks.Error(finalError);
+        }
+        else
+        {
+            if (clientWantsUsage && translator.Usage is { } usage)
+            {
+                chunks.Usage(usage);
+            }
+
+            chunks.Done();
+        }
+
+        try
+        {
+            await SendAsync(context, response, output, started);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException && aborted.IsCancellationRequested)
+        {
+            return UpstreamOutcome.Abandoned(translator.Usage);
+        }
+
+        return UpstreamOutcome.Success(translator.Usage, failureKind);
+    }
+
+    private static async Task<bool> SendAsync(HttpContext context, HttpResponseMessage upstream, ArrayBufferWriter<byte> output, bool started)
+    {
+        var http = context.Response;
+        if (!started)
+        {
+            http.StatusCode = StatusCodes.Status200OK;
+            http.ContentType = "text/event-stream";
+            http.Headers.CacheControl = "no-cache";
+            CopyUpstreamRequestId(upstream, http);
+        }
+
+        http.BodyWriter.Write(output.WrittenSpan);
+        output.ResetWrittenCount();
+        await http.BodyWriter.FlushAsync(context.RequestAborted);
+        return true;
+    }
+
+    private static void CopyUpstreamRequestId(HttpResponseMessage upstream, HttpResponse http)
+    {
+        if (upstream.Headers.TryGetValues("request-id", out var values) || upstream.Headers.TryGetValues("x-request-id", out values))
+        {
+            http.Headers[GatewayHeaders.UpstreamRequestId] = values.First();
+        }
+    }
+
+    public static UpstreamOutcome InvalidResponse() => UpstreamOutcome.Failure(
+        new GatewayError(StatusCodes.Status502BadGateway, "server_error", "upstream_invalid_response",
+            "The upstream provider sent a response the gateway could not read.") { RetryAfter = TimeSpan.FromSeconds(1) },
+        retryable: true,
+        "upstream_invalid_response");
+
+    /// <summary>A feature the provider lacks: a 400 for the client, but another deployment may serve the request.</summary>
+    public static UpstreamOutcome Unsupported(string message, string? param) => UpstreamOutcome.Failure(
+        GatewayError.InvalidRequest(message, param, "unsupported_by_provider"), retryable: true, "unsupported_by_provider");
+
+    /// <summary>A malformed client request: every deployment would refuse it.</summary>
+    public static UpstreamOutcome Rejected(GatewayError error) => UpstreamOutcome.Failure(error, retryable: false, "invalid_request");
+}

@@ -1,0 +1,19 @@
+namespace ModelGateway.Telemetry;
+
+/// <summary>
+/// Reports each team's budget for the <c>modelgateway.quota.*</c> gauges. Read on each metrics collection, not per
+/// request. The default reports nothing; the quota service replaces it.
+/// </summary>
+internal interface IQuotaRemainingSource
+{
+    IReadOnlyList<TeamQuotaRemaining> Read();
+}
+
+/// <summary>What a team has left (and its limit, when known) in USD for the current budget period.</summary>
+internal readonly record struct TeamQuotaRemaining(string TeamId, decimal? RemainingUsd, decimal? LimitUsd = null);
+
+/// <summary>No budgets configured: nothing to report.</summary>
+internal sealed class NoQuotaRemainingSource : IQuotaRemainingSource
+{
+    public IReadOnlyList<TeamQuotaRemaining> Read() => [];
+}
