@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+using ModelGateway.Configuration;
+using ModelGateway.Tests.Infrastructure;
+
+namespace ModelGateway.Tests.Admin;
+
+/// <summary>Two gateway replicas sharing a real Redis as their configuration store.</summary>
+public sealed class SharedRedisConfigTests : IAsyncLifetime
+{
+    private SimulatorHost _simA = null!;
+    private SimulatorHost _simB = null!;
+    private GatewayHost _replicaA = null!;
+    private GatewayHost _replicaB = null!;
+    private string _redis = null!;
+    private string _prefix = null!;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await AdminRedis.AddressAsync();
+        _prefix = AdminRedis.NewPrefix();
+        _simA = await SimulatorHost.StartAsync(o => o.Name = "sim-a");
+        _simB = await SimulatorHost.StartAsync(o => o.Name = "sim-b");
+        var config = TestConfig.Gateway()
+            .WithProvider("a", _simA.BaseUrl + "/v1")
+            .WithProvider("b", _simB.BaseUrl + "/v1")
+            .WithDeployment("qwen-a", "a", ["qwen3"], priority: 0)
+            .WithDeployment("qwen-b", "b", ["qwen3"], priority: 1);
+
+        // Polling is slowed to a minute, so only the pub/sub notification can make the change arrive in time.
+        string[] args = [.. AdminFixture.AdminArgs(null), "--Admin:Store=redis", $"--Admin:Redis={_redis}", $"--Admin:KeyPrefix={_prefix}",
+            "--Admin:PollInterval=00:01:00"];
+        _replicaA = await GatewayHost.StartAsync(config, args);
+        _replicaB = await GatewayHost.StartAsync(config, args);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _replicaA.DisposeAsync();
+        await _replicaB.DisposeAsync();
+        await _simA.DisposeAsync();
+        await _simB.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_routing_change_through_replica_A_changes_where_replica_B_sends_the_next_request_within_one_second()
+    {
+        Assert.Equal(HttpStatusCode.OK, await AdminFixture.ChatAsync(_replicaB, "qwen3"));
+        Assert.Single(_simA.State.Received);
+        Assert.Empty(_simB.State.Received);
+
+        using var adminA = AdminFixture.AdminClient(_replicaA);
+        await AdminFixture.SendAsync(adminA, HttpMethod.Post, "/admin/v1/routes", new JsonObject
+        {
+            ["id"] = "move-to-b",
+            ["match"] = new JsonObject { ["models"] = new JsonArray("qwen3") },
+            ["deployments"] = new JsonArray("qwen-b"),
+        }, HttpStatusCode.Created);
+        var changed = Stopwatch.StartNew();
+
+        // Replica B, which took no admin call, sends the next requests to simulator B.
+        while (_simB.State.Received.Count == 0)
+        {
+            Assert.True(changed.Elapsed < TimeSpan.FromSeconds(1), $"Replica B still routes to A {changed.ElapsedMilliseconds} ms after the change.");
+            Assert.Equal(HttpStatusCode.OK, await AdminFixture.ChatAsync(_replicaB, "qwen3"));
+        }
+
+        var servedByA = _simA.State.Received.Count;
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, await AdminFixture.ChatAsync(_replicaB, "qwen3"));
+        }
+
+        Assert.Equal(servedByA, _simA.State.Received.Count);
+        Assert.Equal(6, _simB.State.Received.Count);
+
+        // Both replicas report the same version, and replica B's audit shows who made the change on A.
+        using var adminB = AdminFixture.AdminClient(_replicaB);
+        var audit = (await AdminFixture.GetAsync(adminB, "/admin/v1/audit?limit=1"))["data"]![0]!;
+        Assert.Equal("create routes/move-to-b", audit["action"]!.GetValue<string>());
+        Assert.Equal(2, (await AdminFixture.GetAsync(adminB, "/admin/v1/config"))["version"]!.GetValue<long>());
+        Assert.Contains(_replicaB.Service<IGatewayConfigStore>().Current.Config.Routing.Rules, r => r.Id == "move-to-b");
+    }
+
+    [Fact]
+    public async Task Conflicting_writes_through_both_replicas_keep_one_history()
+    {
+        using var adminA = AdminFixture.AdminClient(_replicaA);
+        using var adminB = AdminFixture.AdminClient(_replicaB);
+        var writes = await Task.WhenAll(Enumerable.Range(1, 20).Select(async i =>
+        {
+            using var response = await (i % 2 == 0 ? adminA : adminB).PatchAsync("/admin/v1/deployments/qwen-b",
+                AdminFixture.Json(new JsonObject { ["contextWindow"] = 1000 + i }));
+            return response.StatusCode;
+        }));
+        Assert.All(writes, status => Assert.Equal(HttpStatusCode.OK, status));
+
+        var audit = (await AdminFixture.GetAsync(adminA, "/admin/v1/audit?limit=100"))["data"]!.AsArray();
+        Assert.Equal(Enumerable.Range(1, 21).Reverse().Select(v => (long)v), audit.Select(e => e!["version"]!.GetValue<long>()));
+        var stored = (await AdminFixture.GetAsync(adminA, "/admin/v1/config"))["document"]!["deployments"]!["qwen-b"]!["contextWindow"]!.GetValue<int>();
+        Assert.Equal(stored, audit[0]!["changes"]![0]!["after"]!.GetValue<int>());
+
+        // Replica B converges on the same document.
+        await ModelGateway.Tests.Simulator.Eventually.TrueAsync(
+            () => _replicaB.Service<IGatewayConfigStore>().Current.Config.Deployments["qwen-b"].ContextWindow == stored, 2000);
+    }
+}
+
+/// <summary>The test Redis (MG_TEST_REDIS, started by tests/run.sh).</summary>
+internal static class AdminRedis
+{
+    public static Task<string> AddressAsync() => Task.FromResult(Environment.GetEnvironmentVariable("MG_TEST_REDIS")
+        ?? throw new InvalidOperationException("MG_TEST_REDIS is not set: run the suite with tests/run.sh, which starts redis-server."));
+
+    public static string NewPrefix() => "{t" + Guid.NewGuid().ToString("N")[..12] + "}:";
+}
