@@ -74,11 +74,6 @@ internal static class AdminServices
         var admin = app.MapGroup(Prefix)
             .WithGroupName(DocumentName)
             .AddEndpointFilter<AdminAuthorizationFilter>();
-        if (options.Port is { } port)
-        {
-            admin.RequireHost($"*:{port}");
-        }
-
         foreach (var resource in AdminResources.All)
         {
             admin.MapResource(resource);

@@ -148,3 +148,33 @@ public sealed class VersioningTests : AdminFixture
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/admin/v1/openapi/admin.json")).StatusCode);
     }
 }
+
+/// <summary>The admin API on a port of its own.</summary>
+public sealed class AdminPortTests
+{
+    [Fact]
+    public async Task With_Admin_Port_the_admin_api_answers_only_on_that_port()
+    {
+        Environment.SetEnvironmentVariable(AdminFixture.ProviderKeyVariable, "sk-admin-sim");
+        await using var simulator = await SimulatorHost.StartAsync();
+        var (publicPort, adminPort) = (FreePort(), FreePort());
+        await using var gateway = await GatewayHost.StartAsync(AdminFixture.BaseConfig(simulator.BaseUrl),
+            [.. AdminFixture.AdminArgs(Directory.CreateTempSubdirectory("mg-admin-port-").FullName),
+             $"--urls=http://127.0.0.1:{publicPort};http://127.0.0.1:{adminPort}", $"--Admin:Port={adminPort}"]);
+
+        using var onPublic = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{publicPort}") };
+        onPublic.DefaultRequestHeaders.Authorization = new("Bearer", AdminFixture.AdminKey);
+        Assert.Equal(HttpStatusCode.NotFound, (await onPublic.GetAsync("/admin/v1/providers")).StatusCode);
+
+        using var onAdmin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{adminPort}") };
+        onAdmin.DefaultRequestHeaders.Authorization = new("Bearer", AdminFixture.AdminKey);
+        Assert.Equal(HttpStatusCode.OK, (await onAdmin.GetAsync("/admin/v1/providers")).StatusCode);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
