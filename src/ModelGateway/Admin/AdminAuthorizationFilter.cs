@@ -52,7 +52,19 @@ internal sealed partial class AdminAuthorizationFilter : IEndpointFilter
             feature.KeyId = "admin:" + key.Id;
         }
 
-        var result = await next(context);
+        object? result;
+        try
+        {
+            result = await next(context);
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException or IOException or UnauthorizedAccessException)
+        {
+            // The store is unreachable or unwritable: an expected failure, not a bug.
+            LogStoreFailed(ex, http.Request.Method, http.Request.Path);
+            result = AdminHttp.Problem(new AdminFailure(StatusCodes.Status503ServiceUnavailable, "Configuration store unavailable",
+                "The configuration store cannot be reached; the change may or may not have been stored: read the configuration before retrying."), http);
+        }
+
         LogCall(key.Id, http.Request.Method, http.Request.Path, (result as IStatusCodeHttpResult)?.StatusCode ?? http.Response.StatusCode);
         return result;
     }
@@ -61,6 +73,9 @@ internal sealed partial class AdminAuthorizationFilter : IEndpointFilter
 
     [LoggerMessage(EventId = 520, Level = LogLevel.Information, Message = "Admin call by {Actor}: {Method} {Path} -> {Status}")]
     private partial void LogCall(string actor, string method, string path, int status);
+
+    [LoggerMessage(EventId = 522, Level = LogLevel.Error, Message = "Admin call failed on the configuration store: {Method} {Path}")]
+    private partial void LogStoreFailed(Exception exception, string method, string path);
 
     [LoggerMessage(EventId = 521, Level = LogLevel.Warning, Message = "Admin call refused: {Method} {Path} -> {Status}")]
     private partial void LogRefused(string method, string path, int status);

@@ -3,11 +3,12 @@ using System.Net;
 using System.Text.Json.Nodes;
 using ModelGateway.Configuration;
 using ModelGateway.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace ModelGateway.Tests.Admin;
 
 /// <summary>Two gateway replicas sharing a real Redis as their configuration store.</summary>
-public sealed class SharedRedisConfigTests : IAsyncLifetime
+public sealed class SharedRedisConfigTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private SimulatorHost _simA = null!;
     private SimulatorHost _simB = null!;
@@ -66,6 +67,7 @@ public sealed class SharedRedisConfigTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, await AdminFixture.ChatAsync(_replicaB, "qwen3"));
         }
 
+        output.WriteLine($"Replica B sent to B {changed.ElapsedMilliseconds} ms after replica A answered the change.");
         var servedByA = _simA.State.Received.Count;
         for (var i = 0; i < 5; i++)
         {
