@@ -14,7 +14,7 @@ namespace ModelGateway.Admin;
 /// </summary>
 internal sealed partial class AdminConfigService : IDisposable
 {
-    private const int MaxAttempts = 5;
+    private const int MaxAttempts = 30;
     private readonly IConfigDocumentStore _store;
     private readonly IGatewayConfigStore _configStore;
     private readonly AdminKeys _adminKeys;
@@ -142,8 +142,10 @@ internal sealed partial class AdminConfigService : IDisposable
                     return new(new AdminWrite(revision, canonical, changes, config, Applied: true), null);
                 }
 
-                // Another replica stored this version first: start again from its document.
+                // Another replica stored this version first: start again from its document, after a short
+                // jittered pause so that replicas writing in a burst take turns instead of colliding again.
                 await RefreshCoreAsync(cancellationToken);
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 + (attempt * 2))), _timeProvider, cancellationToken);
             }
 
             return new(null, new AdminFailure(StatusCodes.Status409Conflict, "Conflict", "The configuration kept changing under this request; retry."));
