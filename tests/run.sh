@@ -11,6 +11,23 @@ if ! command -v prometheus >/dev/null 2>&1 && [ ! -x /usr/bin/prometheus ]; then
     || echo "WARNING: could not install prometheus; the Prometheus dashboard test will fail." >&2
 fi
 
+# Quota tests need a real redis-server: install it when missing, run one on a free loopback port without
+# persistence for this run only, and stop it on exit.
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "Installing redis-server..."
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) >/dev/null 2>&1 \
+    || { echo "could not install redis-server" >&2; exit 1; }
+fi
+redis_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null || echo 6391)
+redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --protected-mode no --daemonize no >/dev/null 2>&1 &
+redis_pid=$!
+trap 'kill "$redis_pid" 2>/dev/null; wait "$redis_pid" 2>/dev/null' EXIT
+for _ in $(seq 1 100); do
+  redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
+  sleep 0.1
+done
+export MG_TEST_REDIS="127.0.0.1:$redis_port"
+
 results=artifacts/test-results
 rm -rf "$results"
 mkdir -p "$results"

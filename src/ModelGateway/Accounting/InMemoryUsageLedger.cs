@@ -6,7 +6,7 @@ namespace ModelGateway.Accounting;
 /// The embedded default ledger: running totals plus the most recent records, in process memory.
 /// Bounded, so a long-running single instance does not grow.
 /// </summary>
-internal sealed class InMemoryUsageLedger : IUsageRecorder
+internal sealed class InMemoryUsageLedger : IUsageRecorder, IUsageLedger
 {
     private const int Capacity = 10_000;
     private readonly ConcurrentQueue<UsageRecord> _recent = new();
@@ -44,4 +44,14 @@ internal sealed class InMemoryUsageLedger : IUsageRecorder
             _recent.TryDequeue(out _);
         }
     }
+
+    public ValueTask<IReadOnlyList<UsageRecord>> ReadAsync(DateOnly first, DateOnly last, CancellationToken cancellationToken)
+    {
+        var start = new DateTimeOffset(first.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var end = new DateTimeOffset(last.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        IReadOnlyList<UsageRecord> records = [.. _recent.Where(r => r.Timestamp >= start && r.Timestamp < end)];
+        return ValueTask.FromResult(records);
+    }
+
+    public ValueTask FlushAsync(TimeSpan timeout) => ValueTask.CompletedTask;
 }

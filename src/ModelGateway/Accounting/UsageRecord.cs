@@ -11,4 +11,8 @@ public sealed record UsageRecord(
     TokenUsage Usage,
     bool UsageReported,
     decimal CostUsd,
-    DateTimeOffset Timestamp);
+    DateTimeOffset Timestamp)
+{
+    /// <summary>The team of the key, if it has one.</summary>
+    public string? TeamId { get; init; }
+}

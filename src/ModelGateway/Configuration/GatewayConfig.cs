@@ -13,6 +13,10 @@ public sealed record GatewayConfig
 
     public required ImmutableDictionary<string, ClientKey> Keys { get; init; }
 
+    public ImmutableDictionary<string, Quotas.TeamConfig> Teams { get; init; } = ImmutableDictionary<string, Quotas.TeamConfig>.Empty;
+
+    public Quotas.QuotaSettings Quotas { get; init; } = ModelGateway.Quotas.QuotaSettings.Default;
+
     public long MaxRequestBodyBytes { get; init; } = 16 * 1024 * 1024;
 
     public bool LogContent { get; init; }

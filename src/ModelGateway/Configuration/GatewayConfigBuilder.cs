@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using ModelGateway.Quotas;
 
 namespace ModelGateway.Configuration;
 
@@ -75,6 +76,8 @@ internal static class GatewayConfigBuilder
             }
         }
 
+        var quotas = QuotaConfigBuilder.Build(options, keys, errors);
+
         if (options.Limits.MaxRequestBodyBytes is < 1024 or > 1024L * 1024 * 1024)
         {
             errors.Add("Limits:MaxRequestBodyBytes must be between 1024 and 1073741824.");
@@ -92,6 +95,8 @@ internal static class GatewayConfigBuilder
             Deployments = deployments.ToImmutable(),
             Aliases = options.Aliases.ToImmutableDictionary(StringComparer.Ordinal),
             Keys = keys.ToImmutable(),
+            Teams = quotas.Teams,
+            Quotas = quotas.Settings,
             MaxRequestBodyBytes = options.Limits.MaxRequestBodyBytes,
             LogContent = options.RequestLogging.IncludeContent,
             Routing = routing!,

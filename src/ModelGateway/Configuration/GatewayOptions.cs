@@ -19,6 +19,12 @@ public sealed class GatewayOptions
 
     public Dictionary<string, ClientKeyOptions> Keys { get; init; } = new(StringComparer.Ordinal);
 
+    /// <summary>Teams that keys belong to, with their limits and budgets (see docs/quotas.md).</summary>
+    public Dictionary<string, Quotas.TeamOptions> Teams { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>Where and how limits are enforced (see docs/quotas.md).</summary>
+    public Quotas.QuotaOptions Quotas { get; init; } = new();
+
     public LimitsOptions Limits { get; init; } = new();
 
     public LoggingOptions RequestLogging { get; init; } = new();
@@ -99,6 +105,18 @@ public sealed class ClientKeyOptions
     public string? Sha256 { get; set; }
 
     public bool Disabled { get; set; }
+
+    /// <summary>The team the key belongs to; its limits and budgets apply too.</summary>
+    public string? Team { get; set; }
+
+    /// <summary>After this instant the key is refused.</summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
+
+    /// <summary>Models and aliases the key may use; empty means all.</summary>
+    public List<string> AllowedModels { get; init; } = [];
+
+    /// <summary>The key's own limits; when unset, the team's <c>KeyDefaults</c>.</summary>
+    public Quotas.QuotaLimitsOptions? Limits { get; set; }
 }
 
 public sealed class LimitsOptions

@@ -15,11 +15,13 @@ internal sealed class ClientAuthenticationMiddleware
     private const int MaxKeyLength = 256;
     private readonly RequestDelegate _next;
     private readonly IGatewayConfigStore _store;
+    private readonly TimeProvider _timeProvider;
 
-    public ClientAuthenticationMiddleware(RequestDelegate next, IGatewayConfigStore store)
+    public ClientAuthenticationMiddleware(RequestDelegate next, IGatewayConfigStore store, TimeProvider timeProvider)
     {
         _next = next;
         _store = store;
+        _timeProvider = timeProvider;
     }
 
     public Task InvokeAsync(HttpContext context)
@@ -35,7 +37,14 @@ internal sealed class ClientAuthenticationMiddleware
             return error!.WriteAsync(context);
         }
 
-        context.Features.GetRequiredFeature<GatewayRequestFeature>().KeyId = key.Id;
+        if (key.IsExpired(_timeProvider.GetUtcNow()))
+        {
+            return GatewayError.ExpiredKey().WriteAsync(context);
+        }
+
+        var feature = context.Features.GetRequiredFeature<GatewayRequestFeature>();
+        feature.KeyId = key.Id;
+        feature.TeamId = key.Team;
         return _next(context);
     }
 

@@ -30,6 +30,9 @@ public sealed record GatewayError(int Status, string Type, string? Code, string 
     public static GatewayError InvalidKey() =>
         new(StatusCodes.Status401Unauthorized, "invalid_request_error", "invalid_api_key", "Incorrect API key provided.");
 
+    public static GatewayError ExpiredKey() =>
+        new(StatusCodes.Status401Unauthorized, "invalid_request_error", "invalid_api_key", "The API key provided has expired.");
+
     public static GatewayError BodyTooLarge(long limit) =>
         new(StatusCodes.Status413PayloadTooLarge, "invalid_request_error", "request_too_large",
             string.Create(CultureInfo.InvariantCulture, $"The request body is larger than the limit of {limit} bytes."));

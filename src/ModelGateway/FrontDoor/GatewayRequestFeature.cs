@@ -22,7 +22,7 @@ public sealed class GatewayRequestFeature
 
     public string KeyId { get; set; } = "-";
 
-    /// <summary>The team the client key belongs to, when keys are grouped into teams; a metrics label.</summary>
+    /// <summary>The team the client key belongs to, when it belongs to one; a metrics and log label.</summary>
     public string? TeamId { get; set; }
 
     public string? Model { get; set; }

@@ -104,7 +104,8 @@ internal sealed partial class RequestContextMiddleware
             Math.Round(elapsed.TotalMilliseconds, 2),
             feature.CostUsd ?? 0m,
             feature.Attempts,
-            feature.Failure ?? "-");
+            feature.Failure ?? "-",
+            feature.TeamId ?? "-");
     }
 
     private static string NewRequestId() =>
@@ -113,10 +114,10 @@ internal sealed partial class RequestContextMiddleware
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
         Message = "{RequestId} {Method} {Path} {Status} key={KeyId} model={Model} provider={Provider} deployment={Deployment} " +
                   "prompt={PromptTokens} cached={CachedTokens} completion={CompletionTokens} reasoning={ReasoningTokens} " +
-                  "latency_ms={LatencyMs} cost_usd={CostUsd} attempts={Attempts} failure={Failure}")]
+                  "latency_ms={LatencyMs} cost_usd={CostUsd} attempts={Attempts} failure={Failure} team={TeamId}")]
     private partial void LogCompleted(
         string requestId, string method, string path, int status, string keyId, string model, string provider, string deployment,
-        int promptTokens, int cachedTokens, int completionTokens, int reasoningTokens, double latencyMs, decimal costUsd, int attempts, string failure);
+        int promptTokens, int cachedTokens, int completionTokens, int reasoningTokens, double latencyMs, decimal costUsd, int attempts, string failure, string teamId);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Unhandled error in request {RequestId}")]
     private partial void LogUnhandled(Exception exception, string requestId);

@@ -83,11 +83,18 @@ internal sealed class UpstreamDispatcher
         {
             // Settle even when the client vanished or an attempt threw: what was used is paid for, the rest released.
             var usage = final?.Usage;
+            var reported = usage.HasValue;
+            if (usage is null && servedBy is not null)
+            {
+                // No usage from the upstream (a cut stream): charge an estimate, never $0.
+                usage = new TokenUsage(reservation.EstimatedPromptTokens, 0, final?.EstimatedCompletionTokens ?? 0, 0);
+            }
+
             var cost = servedBy is not null && usage is { } known ? servedBy.Config.Price.CostOf(known) : 0m;
             await reservation.SettleAsync(servedBy, usage, cost);
             if (servedBy is not null)
             {
-                Account(feature, servedBy, operation, usage, cost);
+                Account(feature, servedBy, operation, usage, reported, cost);
             }
         }
 
@@ -168,7 +175,7 @@ internal sealed class UpstreamDispatcher
         }
     }
 
-    private void Account(GatewayRequestFeature feature, Deployment deployment, Operation operation, TokenUsage? usage, decimal cost)
+    private void Account(GatewayRequestFeature feature, Deployment deployment, Operation operation, TokenUsage? usage, bool reported, decimal cost)
     {
         feature.Usage = usage;
         feature.CostUsd = cost;
@@ -181,8 +188,11 @@ internal sealed class UpstreamDispatcher
             deployment.Config.Id,
             operation == Operation.ChatCompletions ? "chat" : "embeddings",
             usage ?? default,
-            usage.HasValue,
+            reported,
             cost,
-            _timeProvider.GetUtcNow()));
+            _timeProvider.GetUtcNow())
+        {
+            TeamId = feature.TeamId,
+        });
     }
 }

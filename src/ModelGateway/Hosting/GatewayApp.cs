@@ -32,9 +32,11 @@ public static class GatewayApp
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
-        // Serilog is the only sink. writeToProviders lets a provider added on purpose (a test's capture) see events too.
+        // Serilog is the only sink. writeToProviders lets a provider added on purpose (a test's capture) see events too;
+        // preserveStaticLogger keeps each host's logger its own (several gateways may share a process, as in tests).
         builder.Logging.ClearProviders();
-        builder.Services.AddSerilog((services, logger) => ConfigureSerilog(logger, builder.Configuration), writeToProviders: true);
+        builder.Services.AddSerilog(
+            (services, logger) => ConfigureSerilog(logger, builder.Configuration), preserveStaticLogger: true, writeToProviders: true);
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.SectionName));
@@ -47,11 +49,10 @@ public static class GatewayApp
         builder.Services.AddTranslatingAdapters();
         builder.Services.AddSingleton<ProviderAdapters>();
         builder.Services.AddRoutingPolicy();
-        builder.Services.AddSingleton<IQuotaService, UnlimitedQuotaService>();
+        builder.Services.AddQuotas();
         builder.Services.AddSingleton<UpstreamDispatcher>();
 
-        builder.Services.AddSingleton<InMemoryUsageLedger>();
-        builder.Services.AddSingleton<IUsageRecorder>(services => services.GetRequiredService<InMemoryUsageLedger>());
+        builder.Services.AddUsageLedger();
         builder.AddGatewayTelemetry();
 
         builder.Services.AddAdminApi(builder.Configuration);

@@ -19,6 +19,9 @@ internal sealed class UpstreamOutcome
     /// <summary>Usage as the upstream reported it; null when it reported none.</summary>
     public TokenUsage? Usage { get; private init; }
 
+    /// <summary>Completion tokens estimated from what reached the client, for when <see cref="Usage"/> is null.</summary>
+    public int EstimatedCompletionTokens { get; private init; }
+
     /// <summary>Why the attempt failed; null when served.</summary>
     public GatewayError? Error { get; private init; }
 
@@ -37,8 +40,17 @@ internal sealed class UpstreamOutcome
     /// <summary>For a streamed answer, how long after the attempt started its first chunk went out.</summary>
     public TimeSpan? TimeToFirstChunk { get; private init; }
 
-    public static UpstreamOutcome Success(TokenUsage? usage, string? failureKind = null, TimeSpan? timeToFirstByte = null, TimeSpan? timeToFirstChunk = null) =>
-        new() { Served = true, Usage = usage, FailureKind = failureKind, TimeToFirstByte = timeToFirstByte, TimeToFirstChunk = timeToFirstChunk };
+    public static UpstreamOutcome Success(
+        TokenUsage? usage, string? failureKind = null, TimeSpan? timeToFirstByte = null, TimeSpan? timeToFirstChunk = null, int estimatedCompletionTokens = 0) =>
+        new()
+        {
+            Served = true,
+            Usage = usage,
+            FailureKind = failureKind,
+            TimeToFirstByte = timeToFirstByte,
+            TimeToFirstChunk = timeToFirstChunk,
+            EstimatedCompletionTokens = estimatedCompletionTokens,
+        };
 
     /// <summary>The wait the upstream itself asked for (<c>retry-after</c>), when it did; routing cools the deployment down for it.</summary>
     public TimeSpan? UpstreamRetryAfter { get; private init; }
@@ -46,6 +58,21 @@ internal sealed class UpstreamOutcome
     public static UpstreamOutcome Failure(GatewayError error, bool retryable, string failureKind, TimeSpan? upstreamRetryAfter = null) =>
         new() { Error = error, Retryable = retryable, FailureKind = failureKind, UpstreamRetryAfter = upstreamRetryAfter };
 
-    public static UpstreamOutcome Abandoned(TokenUsage? usage) =>
-        new() { ClientGone = true, Usage = usage, FailureKind = "client_disconnected" };
+    /// <summary>This outcome with the attempt's timings, for adapters that measure them around their own transport.</summary>
+    public UpstreamOutcome WithTimings(TimeSpan? timeToFirstByte, TimeSpan? timeToFirstChunk) => new()
+    {
+        Served = Served,
+        Usage = Usage,
+        Error = Error,
+        Retryable = Retryable,
+        ClientGone = ClientGone,
+        FailureKind = FailureKind,
+        UpstreamRetryAfter = UpstreamRetryAfter,
+        EstimatedCompletionTokens = EstimatedCompletionTokens,
+        TimeToFirstByte = timeToFirstByte ?? TimeToFirstByte,
+        TimeToFirstChunk = timeToFirstChunk ?? TimeToFirstChunk,
+    };
+
+    public static UpstreamOutcome Abandoned(TokenUsage? usage, int estimatedCompletionTokens = 0) =>
+        new() { ClientGone = true, Usage = usage, FailureKind = "client_disconnected", EstimatedCompletionTokens = estimatedCompletionTokens };
 }

@@ -31,6 +31,9 @@ internal abstract class QuotaReservation
     /// <summary>Set when the request must be refused (e.g. 429); nothing is then reserved.</summary>
     public GatewayError? Rejection { get; protected init; }
 
+    /// <summary>The prompt tokens estimated before sending; what a request whose usage never arrived is charged for.</summary>
+    public int EstimatedPromptTokens { get; protected init; }
+
     /// <summary>Records what the request really used and releases the rest of the reservation. Called once.</summary>
     public abstract ValueTask SettleAsync(Deployment? servedBy, TokenUsage? usage, decimal costUsd);
 }

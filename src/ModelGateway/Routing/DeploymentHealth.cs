@@ -104,7 +104,8 @@ internal sealed partial class DeploymentHealth : IUpstreamAttemptListener, IDisp
 
     /// <summary>True when the outcome says the provider is unwell. Rate limiting is handled by the cool-down instead.</summary>
     internal static bool IsProviderFailure(UpstreamOutcome outcome) =>
-        outcome.Served ? outcome.FailureKind is not null : outcome.Retryable && outcome.FailureKind != "upstream_rate_limited";
+        outcome.Served ? outcome.FailureKind is not null
+            : outcome.Retryable && outcome.FailureKind is not ("upstream_rate_limited" or "unsupported_by_provider");
 
     public void Dispose() => _registry.Dispose();
 

@@ -19,8 +19,8 @@ public sealed class SharedRedisConfigTests(ITestOutputHelper output) : IAsyncLif
 
     public async Task InitializeAsync()
     {
-        _redis = await AdminRedis.AddressAsync();
-        _prefix = AdminRedis.NewPrefix();
+        _redis = await RedisServer.SharedAddressAsync();
+        _prefix = RedisServer.NewPrefix();
         _simA = await SimulatorHost.StartAsync(o => o.Name = "sim-a");
         _simB = await SimulatorHost.StartAsync(o => o.Name = "sim-b");
         var config = TestConfig.Gateway()
@@ -107,13 +107,4 @@ public sealed class SharedRedisConfigTests(ITestOutputHelper output) : IAsyncLif
         await ModelGateway.Tests.Simulator.Eventually.TrueAsync(
             () => _replicaB.Service<IGatewayConfigStore>().Current.Config.Deployments["qwen-b"].ContextWindow == stored, 2000);
     }
-}
-
-/// <summary>The test Redis (MG_TEST_REDIS, started by tests/run.sh).</summary>
-internal static class AdminRedis
-{
-    public static Task<string> AddressAsync() => Task.FromResult(Environment.GetEnvironmentVariable("MG_TEST_REDIS")
-        ?? throw new InvalidOperationException("MG_TEST_REDIS is not set: run the suite with tests/run.sh, which starts redis-server."));
-
-    public static string NewPrefix() => "{t" + Guid.NewGuid().ToString("N")[..12] + "}:";
 }

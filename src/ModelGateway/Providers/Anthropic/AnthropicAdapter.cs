@@ -42,24 +42,28 @@ internal sealed class AnthropicAdapter : IProviderAdapter
 
         request.Headers.TryAddWithoutValidation("anthropic-version", provider.ApiVersion ?? ProviderKindSettings.DefaultAnthropicVersion);
 
+        var attemptStarted = _transport.TimeProvider.GetTimestamp();
         var (response, failure) = await _transport.SendAsync(call, request, AnthropicErrors.Map);
         if (response is null)
         {
             return failure!;
         }
 
+        var timeToFirstByte = _transport.TimeProvider.GetElapsedTime(attemptStarted);
         using (response)
         {
             var structuredTool = AnthropicRequestWriter.StructuredToolName(chat);
             var model = deployment.Config.UpstreamModel;
             if (chat.Stream)
             {
-                return await _transport.RelayStreamAsync(call, response, chat.IncludeUsage,
-                    chunks => new AnthropicStreamTranslator(chunks, model, structuredTool));
+                var streamed = await _transport.RelayStreamAsync(call, response, chat.IncludeUsage,
+                    chunks => new AnthropicStreamTranslator(chunks, model, structuredTool), attemptStarted);
+                return streamed.WithTimings(timeToFirstByte, null);
             }
 
             var created = _transport.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
-            return await _transport.RelayJsonAsync(call, response, message => AnthropicResponseReader.Read(message, created, model, structuredTool));
+            var relayed = await _transport.RelayJsonAsync(call, response, message => AnthropicResponseReader.Read(message, created, model, structuredTool));
+            return relayed.WithTimings(timeToFirstByte, null);
         }
     }
 }

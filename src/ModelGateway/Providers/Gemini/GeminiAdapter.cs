@@ -44,23 +44,27 @@ internal sealed class GeminiAdapter : IProviderAdapter
         var model = call.Deployment.Config.UpstreamModel;
         var method = chat.Stream ? ":streamGenerateContent?alt=sse" : ":generateContent";
         using var request = CreateRequest(call, method, body, chat.Stream);
+        var attemptStarted = _transport.TimeProvider.GetTimestamp();
         var (response, failure) = await _transport.SendAsync(call, request, GeminiErrors.Map);
         if (response is null)
         {
             return failure!;
         }
 
+        var timeToFirstByte = _transport.TimeProvider.GetElapsedTime(attemptStarted);
         using (response)
         {
             var fallbackId = "chatcmpl-" + call.RequestId;
             if (chat.Stream)
             {
-                return await _transport.RelayStreamAsync(call, response, chat.IncludeUsage,
-                    chunks => new GeminiStreamTranslator(chunks, model, fallbackId));
+                var streamed = await _transport.RelayStreamAsync(call, response, chat.IncludeUsage,
+                    chunks => new GeminiStreamTranslator(chunks, model, fallbackId), attemptStarted);
+                return streamed.WithTimings(timeToFirstByte, null);
             }
 
             var created = _transport.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
-            return await _transport.RelayJsonAsync(call, response, reply => GeminiResponseReader.Read(reply, created, model, fallbackId));
+            var relayed = await _transport.RelayJsonAsync(call, response, reply => GeminiResponseReader.Read(reply, created, model, fallbackId));
+            return relayed.WithTimings(timeToFirstByte, null);
         }
     }
 
@@ -78,15 +82,18 @@ internal sealed class GeminiAdapter : IProviderAdapter
             return null;
         });
         using var request = CreateRequest(call, embeddings.Batch ? ":batchEmbedContents" : ":embedContent", body, stream: false);
+        var attemptStarted = _transport.TimeProvider.GetTimestamp();
         var (response, failure) = await _transport.SendAsync(call, request, GeminiErrors.Map);
         if (response is null)
         {
             return failure!;
         }
 
+        var timeToFirstByte = _transport.TimeProvider.GetElapsedTime(attemptStarted);
         using (response)
         {
-            return await _transport.RelayJsonAsync(call, response, reply => embeddings.ReadResponse(reply, model));
+            var relayed = await _transport.RelayJsonAsync(call, response, reply => embeddings.ReadResponse(reply, model));
+            return relayed.WithTimings(timeToFirstByte, null);
         }
     }
 

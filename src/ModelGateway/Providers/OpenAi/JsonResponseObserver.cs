@@ -46,7 +46,6 @@ internal sealed class JsonResponseObserver : ResponseObserver
         if (_captured + bytes.Length > MaxCaptureBytes)
         {
             _overflowed = true;
-            Failure = "response_too_large_to_inspect";
             return;
         }
 

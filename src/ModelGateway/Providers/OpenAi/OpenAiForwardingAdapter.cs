@@ -100,22 +100,23 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
         HttpContext context, ForwarderError error, ForwardingTransformer transformer, bool responseTimedOut, TimeSpan? timeToFirstByte, TimeSpan? timeToFirstChunk)
     {
         var usage = transformer.Observer?.Usage;
+        var estimated = transformer.Observer?.EstimatedCompletionTokens ?? 0;
         if (context.RequestAborted.IsCancellationRequested)
         {
-            return UpstreamOutcome.Abandoned(usage);
+            return UpstreamOutcome.Abandoned(usage, estimated);
         }
 
         if (error == ForwarderError.None)
         {
             return transformer.ErrorResponse is { } upstreamError
                 ? UpstreamFailures.FromErrorResponse(upstreamError, transformer.UpstreamStatus ?? 502)
-                : UpstreamOutcome.Success(usage, transformer.Observer?.Failure, timeToFirstByte, timeToFirstChunk);
+                : UpstreamOutcome.Success(usage, transformer.Observer?.Failure, timeToFirstByte, timeToFirstChunk, estimated);
         }
 
         if (context.Response.HasStarted)
         {
             // YARP aborted the client connection after a body error it could not turn into an event.
-            return UpstreamOutcome.Success(usage, "response_body_" + error.ToString().ToLowerInvariant(), timeToFirstByte, timeToFirstChunk);
+            return UpstreamOutcome.Success(usage, "response_body_" + error.ToString().ToLowerInvariant(), timeToFirstByte, timeToFirstChunk, estimated);
         }
 
         context.Features.Set<IForwarderErrorFeature>(null);

@@ -16,6 +16,9 @@ internal abstract class ResponseObserver : Stream
     /// <summary>Set when the upstream body broke off or misbehaved; a bounded label, for logs.</summary>
     public string? Failure { get; protected set; }
 
+    /// <summary>Completion tokens estimated from what passed, for when the usage never arrives (a cut stream); 0 when unknown.</summary>
+    public int EstimatedCompletionTokens { get; protected set; }
+
     protected Stream Inner => _inner ?? throw new InvalidOperationException("The observer is not attached to a response body.");
 
     public override bool CanRead => true;

@@ -215,6 +215,12 @@ internal sealed class SseResponseObserver : ResponseObserver
             return true;
         }
 
+        if (payload.IndexOf("\"choices\":[]"u8) < 0)
+        {
+            // OpenAI-compatible servers send about one token per chunk: the estimate if the usage chunk never comes.
+            EstimatedCompletionTokens++;
+        }
+
         if (!HasUsageObject(payload) || !UsageJsonReader.TryRead(payload, out var usage))
         {
             return !(_dropEmptyChoiceChunks && payload.IndexOf("\"choices\":[]"u8) >= 0);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
@@ -142,8 +143,21 @@ internal sealed class TranslatingTransport
     /// the next event is read. The response starts with the first translated chunk; an error before it is a failure
     /// outcome (the dispatcher may fall back), an error after it is a final <c>data: {"error":...}</c> event.
     /// </summary>
+    /// <param name="call">The attempt.</param>
+    /// <param name="response">The upstream's event-stream response.</param>
+    /// <param name="clientWantsUsage">Whether the client asked for the usage chunk.</param>
+    /// <param name="createTranslator">Makes the provider's translator over the chunk writer.</param>
+    /// <param name="attemptStarted">When the attempt began (<see cref="TimeProvider.GetTimestamp"/>), for the time to first chunk.</param>
     public async Task<UpstreamOutcome> RelayStreamAsync(
-        UpstreamCall call, HttpResponseMessage response, bool clientWantsUsage, Func<OpenAiChunkWriter, StreamTranslator> createTranslator)
+        UpstreamCall call, HttpResponseMessage response, bool clientWantsUsage, Func<OpenAiChunkWriter, StreamTranslator> createTranslator, long attemptStarted)
+    {
+        var firstChunkAt = new StrongBox<long>();
+        var outcome = await RelayStreamCoreAsync(call, response, clientWantsUsage, createTranslator, firstChunkAt);
+        return outcome.WithTimings(null, firstChunkAt.Value > 0 ? _timeProvider.GetElapsedTime(attemptStarted, firstChunkAt.Value) : null);
+    }
+
+    private async Task<UpstreamOutcome> RelayStreamCoreAsync(
+        UpstreamCall call, HttpResponseMessage response, bool clientWantsUsage, Func<OpenAiChunkWriter, StreamTranslator> createTranslator, StrongBox<long> firstChunkAt)
     {
         var context = call.HttpContext;
         var aborted = context.RequestAborted;
@@ -174,6 +188,11 @@ internal sealed class TranslatingTransport
 
                 if (output.WrittenCount > 0)
                 {
+                    if (!started)
+                    {
+                        firstChunkAt.Value = _timeProvider.GetTimestamp();
+                    }
+
                     started = await SendAsync(context, response, output, started);
                 }
 

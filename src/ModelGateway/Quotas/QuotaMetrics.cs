@@ -1,0 +1,47 @@
+using System.Diagnostics.Metrics;
+
+namespace ModelGateway.Quotas;
+
+/// <summary>Quota instruments: refusals by reason and quota-store failures. Tags are bounded enumerations.</summary>
+internal sealed class QuotaMetrics
+{
+    public const string MeterName = "ModelGateway.Quotas";
+
+    private readonly Counter<long> _rejections;
+    private readonly Counter<long> _storeFailures;
+
+    public QuotaMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _rejections = meter.CreateCounter<long>("modelgateway.quota.rejections", "{request}", "Requests refused by a limit or budget.");
+        _storeFailures = meter.CreateCounter<long>("modelgateway.quota.store_failures", "{error}", "Quota store calls that failed or timed out.");
+    }
+
+    public void Rejected(QuotaVerdict verdict)
+    {
+        if (_rejections.Enabled)
+        {
+            _rejections.Add(1, new KeyValuePair<string, object?>("reason", Reason(verdict)));
+        }
+    }
+
+    public void StoreFailed(string operation, string mode)
+    {
+        if (_storeFailures.Enabled)
+        {
+            _storeFailures.Add(1, new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("mode", mode));
+        }
+    }
+
+    private static string Reason(QuotaVerdict verdict) => verdict switch
+    {
+        QuotaVerdict.Requests => "requests",
+        QuotaVerdict.Tokens => "tokens",
+        QuotaVerdict.TokensTooLarge => "tokens_too_large",
+        QuotaVerdict.Concurrency => "concurrency",
+        QuotaVerdict.BudgetHeld => "budget_held",
+        QuotaVerdict.BudgetDay => "budget_day",
+        QuotaVerdict.BudgetMonth => "budget_month",
+        _ => "other",
+    };
+}

@@ -1,0 +1,213 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.Features;
+using ModelGateway.Configuration;
+using ModelGateway.FrontDoor;
+using ModelGateway.Routing;
+using StackExchange.Redis;
+
+namespace ModelGateway.Quotas;
+
+/// <summary>
+/// Admits requests against the limits of their key, their team and their team's model: checks the key's model
+/// allow-list, estimates tokens and the maximum cost over the routing plan's candidates, and reserves both in the
+/// store in one atomic call. With no limits on any of its scopes a request costs no store call at all.
+/// When Redis fails or is slow, <c>fail-open</c> enforces in this replica's memory and <c>fail-closed</c> answers 503.
+/// </summary>
+internal sealed partial class QuotaService : IQuotaService
+{
+    private const decimal NanoPerUsd = 1_000_000_000m;
+
+    private readonly QuotaStores _stores;
+    private readonly TimeProvider _timeProvider;
+    private readonly QuotaMetrics _metrics;
+    private readonly ILogger<QuotaService> _logger;
+
+    public QuotaService(QuotaStores stores, TimeProvider timeProvider, QuotaMetrics metrics, ILogger<QuotaService> logger)
+    {
+        _stores = stores;
+        _timeProvider = timeProvider;
+        _metrics = metrics;
+        _logger = logger;
+    }
+
+    public async ValueTask<QuotaReservation> ReserveAsync(QuotaRequest request, CancellationToken cancellationToken)
+    {
+        var route = request.Route;
+        var config = route.Snapshot.Config;
+        var settings = config.Quotas;
+        var key = config.Keys.GetValueOrDefault(request.KeyId);
+        if (key is not null && !key.Allows(route.Model))
+        {
+            // As OpenAI answers for a model the caller may not use: indistinguishable from an unknown model.
+            return new Refused(GatewayError.ModelNotFound(route.Model));
+        }
+
+        var prompt = PromptTokenEstimator.Estimate(route.Body.Span, settings.UseTokenizer);
+        var scopes = Scopes(key, config, route.Model);
+        if (scopes.Length == 0)
+        {
+            return new Unlimited(prompt);
+        }
+
+        var ask = Ask(request, settings, scopes, prompt);
+        var store = _stores.Primary;
+        QuotaDecision decision;
+        try
+        {
+            decision = await store.ReserveAsync(ask, cancellationToken);
+        }
+        catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
+        {
+            var mode = settings.FailClosed ? "fail-closed" : "fail-open";
+            _metrics.StoreFailed("reserve", mode);
+            LogStoreFailure(ex.GetType().Name, "reserve", mode);
+            if (settings.FailClosed)
+            {
+                return new Refused(QuotaErrors.StoreUnavailable());
+            }
+
+            store = _stores.Local;
+            decision = await store.ReserveAsync(ask, cancellationToken);
+        }
+
+        if (RateLimitHeaders.HasAny(decision))
+        {
+            request.HttpContext.Response.OnStarting(
+                static state =>
+                {
+                    var (context, decision) = ((HttpContext, QuotaDecision))state;
+                    RateLimitHeaders.Stamp(context.Response.Headers, decision);
+                    return Task.CompletedTask;
+                },
+                (request.HttpContext, decision));
+        }
+
+        if (!decision.Admitted)
+        {
+            _metrics.Rejected(decision.Verdict);
+            return new Refused(QuotaErrors.For(ask, decision));
+        }
+
+        return new Held(this, store, ask, decision, prompt);
+    }
+
+    private static QuotaScope[] Scopes(ClientKey? key, GatewayConfig config, string model)
+    {
+        if (key is null)
+        {
+            return [];
+        }
+
+        var team = key.Team is null ? null : config.Teams.GetValueOrDefault(key.Team);
+        var teamModel = team?.Models.GetValueOrDefault(model);
+        var count = (key.Limits.IsUnlimited ? 0 : 1) + (team is null || team.Limits.IsUnlimited ? 0 : 1) + (teamModel is null || teamModel.IsUnlimited ? 0 : 1);
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var scopes = new QuotaScope[count];
+        var at = 0;
+        if (!key.Limits.IsUnlimited)
+        {
+            scopes[at++] = new QuotaScope(QuotaScope.ForKey(key.Id), key.Limits);
+        }
+
+        if (team is not null && !team.Limits.IsUnlimited)
+        {
+            scopes[at++] = new QuotaScope(QuotaScope.ForTeam(team.Id), team.Limits);
+        }
+
+        if (teamModel is not null && !teamModel.IsUnlimited)
+        {
+            scopes[at] = new QuotaScope(QuotaScope.ForTeamModel(team!.Id, model), teamModel);
+        }
+
+        return scopes;
+    }
+
+    private QuotaAsk Ask(QuotaRequest request, QuotaSettings settings, QuotaScope[] scopes, int prompt)
+    {
+        // Reserve for the worst candidate: the most output tokens any may produce at the highest price.
+        var requested = request.Route.Chat is { } chat ? chat.MaxOutputTokens ?? settings.DefaultMaxOutputTokens : 0;
+        var maxOutput = 0;
+        var maxCost = 0m;
+        foreach (var deployment in request.Plan.Candidates)
+        {
+            var output = deployment.Config.ContextWindow is { } window ? Math.Clamp(window - prompt, 0, requested) : requested;
+            maxOutput = Math.Max(maxOutput, output);
+            maxCost = Math.Max(maxCost, deployment.Config.Price.CostOf(new Accounting.TokenUsage(prompt, 0, output, 0)));
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        return new QuotaAsk
+        {
+            ReservationId = request.HttpContext.Features.Get<GatewayRequestFeature>()?.RequestId ?? Guid.NewGuid().ToString("N"),
+            NowMs = now.ToUnixTimeMilliseconds(),
+            Scopes = scopes,
+            Tokens = prompt + maxOutput,
+            NanoUsd = ToNano(maxCost, MidpointRounding.ToPositiveInfinity),
+            WindowMs = (long)settings.Window.TotalMilliseconds,
+            HoldMs = (long)settings.ReservationTimeout.TotalMilliseconds,
+            Day = now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture),
+            Month = now.UtcDateTime.ToString("yyyyMM", CultureInfo.InvariantCulture),
+        };
+    }
+
+    public static long ToNano(decimal usd, MidpointRounding rounding = MidpointRounding.AwayFromZero) =>
+        (long)decimal.Round(usd * NanoPerUsd, 0, rounding);
+
+    private async ValueTask SettleAsync(IQuotaStore store, QuotaAsk ask, QuotaDecision decision, long tokens, decimal costUsd)
+    {
+        try
+        {
+            await store.SettleAsync(ask, decision, tokens, ToNano(costUsd), CancellationToken.None);
+        }
+        catch (Exception ex) when (IsStoreFailure(ex, CancellationToken.None))
+        {
+            // The hold expires by itself after Quotas:ReservationTimeout; the ledger still has the request.
+            _metrics.StoreFailed("settle", "expire");
+            LogStoreFailure(ex.GetType().Name, "settle", "expire");
+        }
+    }
+
+    private static bool IsStoreFailure(Exception ex, CancellationToken cancellationToken) =>
+        ex is RedisException or TimeoutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "Quota store call '{Operation}' failed ({Error}); following mode {Mode}")]
+    private partial void LogStoreFailure(string error, string operation, string mode);
+
+    private sealed class Refused : QuotaReservation
+    {
+        public Refused(GatewayError rejection) => Rejection = rejection;
+
+        public override ValueTask SettleAsync(Deployment? servedBy, Accounting.TokenUsage? usage, decimal costUsd) => ValueTask.CompletedTask;
+    }
+
+    private sealed class Unlimited : QuotaReservation
+    {
+        public Unlimited(int prompt) => EstimatedPromptTokens = prompt;
+
+        public override ValueTask SettleAsync(Deployment? servedBy, Accounting.TokenUsage? usage, decimal costUsd) => ValueTask.CompletedTask;
+    }
+
+    private sealed class Held : QuotaReservation
+    {
+        private readonly QuotaService _service;
+        private readonly IQuotaStore _store;
+        private readonly QuotaAsk _ask;
+        private readonly QuotaDecision _decision;
+
+        public Held(QuotaService service, IQuotaStore store, QuotaAsk ask, QuotaDecision decision, int prompt)
+        {
+            _service = service;
+            _store = store;
+            _ask = ask;
+            _decision = decision;
+            EstimatedPromptTokens = prompt;
+        }
+
+        public override ValueTask SettleAsync(Deployment? servedBy, Accounting.TokenUsage? usage, decimal costUsd) =>
+            _service.SettleAsync(_store, _ask, _decision, servedBy is null ? 0 : usage?.TotalTokens ?? 0, servedBy is null ? 0m : costUsd);
+    }
+}

@@ -1,0 +1,31 @@
+using ModelGateway.Configuration;
+
+namespace ModelGateway.Quotas;
+
+/// <summary>Before the server accepts requests: creates the quota stores, waits (bounded) for Redis, loads the tokenizer.</summary>
+internal sealed class QuotaStartup : IHostedService
+{
+    private static readonly TimeSpan ConnectWait = TimeSpan.FromSeconds(5);
+    private readonly QuotaStores _stores;
+    private readonly IGatewayConfigStore _config;
+
+    public QuotaStartup(QuotaStores stores, IGatewayConfigStore config)
+    {
+        _stores = stores;
+        _config = config;
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var connecting = _stores.WaitForConnectionAsync(ConnectWait, cancellationToken);
+        if (_config.Current.Config.Quotas.UseTokenizer)
+        {
+            // Loading the vocabulary takes a second or more: pay it here, not on the first request.
+            await Task.Run(() => PromptTokenEstimator.Estimate("{}"u8, useTokenizer: true), cancellationToken);
+        }
+
+        await connecting;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using StackExchange.Redis;
+
+namespace ModelGateway.Quotas;
+
+/// <summary>
+/// Quota counters in Redis, shared by every gateway replica. Each reservation and each settlement is one script
+/// call (<c>EVALSHA</c>; <c>EVAL</c> once per server after a restart), so check-and-reserve is atomic across replicas.
+/// Calls are bounded by <see cref="QuotaSettings.RedisTimeout"/>; failures surface as exceptions for the caller's mode.
+/// </summary>
+internal sealed class RedisQuotaStore : IQuotaStore
+{
+#pragma warning disable CA5350 // Redis names a cached script by its SHA-1; this is an identifier, not security.
+    private static readonly byte[] ReserveSha = SHA1.HashData(Encoding.UTF8.GetBytes(RedisQuotaScripts.Reserve));
+    private static readonly byte[] SettleSha = SHA1.HashData(Encoding.UTF8.GetBytes(RedisQuotaScripts.Settle));
+#pragma warning restore CA5350
+
+    private readonly IConnectionMultiplexer _redis;
+    private readonly string _prefix;
+    private readonly TimeSpan _timeout;
+    private readonly TimeProvider _timeProvider;
+
+    public RedisQuotaStore(IConnectionMultiplexer redis, string prefix, TimeSpan timeout, TimeProvider timeProvider)
+    {
+        _redis = redis;
+        _prefix = prefix;
+        _timeout = timeout;
+        _timeProvider = timeProvider;
+    }
+
+    public async ValueTask<QuotaDecision> ReserveAsync(QuotaAsk ask, CancellationToken cancellationToken)
+    {
+        var count = ask.Scopes.Length;
+        var keys = new RedisKey[2 + (count * RedisQuotaScripts.KeysPerScope)];
+        var args = new RedisValue[RedisQuotaScripts.ReserveArgsBeforeScopes + (count * RedisQuotaScripts.ArgsPerScope)];
+        keys[0] = _prefix + "holds";
+        keys[1] = _prefix + "holds:" + ask.ReservationId;
+        args[0] = ask.NowMs;
+        args[1] = ask.WindowMs;
+        args[2] = ask.Tokens;
+        args[3] = ask.NanoUsd;
+        args[4] = ask.ReservationId;
+        args[5] = ask.HoldMs;
+        args[6] = count;
+        for (var i = 0; i < count; i++)
+        {
+            var (name, limits) = ask.Scopes[i];
+            ScopeKeys(keys, 2 + (i * RedisQuotaScripts.KeysPerScope), name, ask.Day, ask.Month);
+            var a = RedisQuotaScripts.ReserveArgsBeforeScopes + (i * RedisQuotaScripts.ArgsPerScope);
+            args[a] = limits.RequestsPerWindow ?? -1;
+            args[a + 1] = limits.TokensPerWindow ?? -1;
+            args[a + 2] = limits.ConcurrentRequests ?? -1;
+            args[a + 3] = limits.NanoUsdPerDay ?? -1;
+            args[a + 4] = limits.NanoUsdPerMonth ?? -1;
+        }
+
+        var result = (RedisResult[])(await EvaluateAsync(RedisQuotaScripts.Reserve, ReserveSha, keys, args, cancellationToken))!;
+        var starts = new long[count];
+        var requests = new long[count];
+        var tokens = new long[count];
+        for (var i = 0; i < count; i++)
+        {
+            starts[i] = (long)result[3 + (i * 3)];
+            requests[i] = (long)result[4 + (i * 3)];
+            tokens[i] = (long)result[5 + (i * 3)];
+        }
+
+        return QuotaRules.Decide(ask, (QuotaVerdict)(int)result[0], (int)result[1], (long)result[2], starts, requests, tokens);
+    }
+
+    public async ValueTask SettleAsync(QuotaAsk ask, QuotaDecision decision, long actualTokens, long actualNanoUsd, CancellationToken cancellationToken)
+    {
+        var count = ask.Scopes.Length;
+        var keys = new RedisKey[2 + (count * RedisQuotaScripts.KeysPerScope)];
+        var args = new RedisValue[4 + count];
+        keys[0] = _prefix + "holds";
+        keys[1] = _prefix + "holds:" + ask.ReservationId;
+        args[0] = ask.ReservationId;
+        args[1] = actualTokens - ask.Tokens;
+        args[2] = actualNanoUsd;
+        args[3] = count;
+        for (var i = 0; i < count; i++)
+        {
+            ScopeKeys(keys, 2 + (i * RedisQuotaScripts.KeysPerScope), ask.Scopes[i].Name, ask.Day, ask.Month);
+            args[4 + i] = decision.WindowStarts[i];
+        }
+
+        await EvaluateAsync(RedisQuotaScripts.Settle, SettleSha, keys, args, cancellationToken);
+    }
+
+    public async ValueTask<ScopeUsage> ReadAsync(string scope, string day, string month, CancellationToken cancellationToken)
+    {
+        var db = _redis.GetDatabase();
+        var dayTask = db.HashGetAsync(_prefix + "d:" + day + ":" + scope, ["spent", "held"]);
+        var monthTask = db.HashGetAsync(_prefix + "m:" + month + ":" + scope, ["spent", "held"]);
+        var inFlightTask = db.StringGetAsync(_prefix + "c:" + scope);
+        var d = await dayTask.WaitAsync(_timeout, _timeProvider, cancellationToken);
+        var m = await monthTask.WaitAsync(_timeout, _timeProvider, cancellationToken);
+        var inFlight = await inFlightTask.WaitAsync(_timeout, _timeProvider, cancellationToken);
+        return new ScopeUsage(Long(d[0]), Long(d[1]), Long(m[0]), Long(m[1]), Long(inFlight));
+    }
+
+    private async Task<RedisResult> EvaluateAsync(string script, byte[] sha, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
+    {
+        var db = _redis.GetDatabase();
+        try
+        {
+            return await db.ScriptEvaluateAsync(sha, keys, args).WaitAsync(_timeout, _timeProvider, cancellationToken);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        {
+            // First call on this server (or after a restart): send the script itself, which also caches it there.
+            return await db.ScriptEvaluateAsync(script, keys, args).WaitAsync(_timeout, _timeProvider, cancellationToken);
+        }
+    }
+
+    private void ScopeKeys(RedisKey[] keys, int at, string scope, string day, string month)
+    {
+        keys[at] = _prefix + "w:" + scope;
+        keys[at + 1] = _prefix + "c:" + scope;
+        keys[at + 2] = _prefix + "d:" + day + ":" + scope;
+        keys[at + 3] = _prefix + "m:" + month + ":" + scope;
+    }
+
+    private static long Long(RedisValue value) =>
+        value.IsNull ? 0 : long.Parse((string)value!, NumberStyles.Integer, CultureInfo.InvariantCulture);
+}
