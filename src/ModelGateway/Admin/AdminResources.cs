@@ -20,6 +20,9 @@ internal static class AdminResources
         Referrers = (options, id) => options.Routes.Where(r => r.Value.Deployments.Contains(id)).Select(r => $"routes/{r.Key}"),
     };
 
+    // Removing a deployment can also remove a model that aliases, team limits or key allow-lists name: the whole-document
+    // validation reports those (422), naming each one.
+
     public static readonly AdminResource Aliases = new()
     {
         Name = "aliases",
@@ -51,5 +54,11 @@ internal static class AdminResources
             .Concat(options.Sensitivity.KeyDefaults.ContainsKey(id) ? [$"sensitivity/keyDefaults/{id}"] : []),
     };
 
-    public static readonly AdminResource[] All = [Providers, Deployments, Aliases, Routes, Detectors, Keys];
+    /// <summary>Teams with their limits and budgets (docs/quotas.md); keys name their team.</summary>
+    public static readonly AdminResource Teams = AdminResource.For<Quotas.TeamOptions>("teams", "Teams", "teams") with
+    {
+        Referrers = (options, id) => options.Keys.Where(k => k.Value.Team == id).Select(k => $"keys/{k.Key}"),
+    };
+
+    public static readonly AdminResource[] All = [Providers, Deployments, Aliases, Routes, Detectors, Keys, Teams];
 }

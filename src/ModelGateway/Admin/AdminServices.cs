@@ -47,7 +47,7 @@ internal static class AdminServices
             openApi.AddDocumentTransformer((document, _, _) =>
             {
                 document.Info.Title = "ModelGateway admin API";
-                document.Info.Description = "Providers, deployments, aliases, routing rules, sensitivity policy, detectors, keys; " +
+                document.Info.Description = "Providers, deployments, aliases, routing rules, sensitivity policy, detectors, keys, teams with limits and budgets, spend; " +
                     "versioned and audited. See docs/admin-api.md.";
                 return Task.CompletedTask;
             });
@@ -80,6 +80,7 @@ internal static class AdminServices
         }
 
         admin.MapConfig();
+        admin.MapSpend();
         admin.MapOpenApi("/openapi/{documentName}.json");
     }
 
