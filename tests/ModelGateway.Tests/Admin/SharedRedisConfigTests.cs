@@ -29,6 +29,9 @@ public sealed class SharedRedisConfigTests(ITestOutputHelper output) : IAsyncLif
             .WithDeployment("qwen-a", "a", ["qwen3"], priority: 0)
             .WithDeployment("qwen-b", "b", ["qwen3"], priority: 1);
 
+        // Quotas and the usage ledger in the same Redis, so spend reports see every replica's traffic.
+        config["Quotas"] = new JsonObject { ["Redis"] = _redis, ["KeyPrefix"] = RedisServer.NewPrefix() };
+
         // Polling is slowed to a minute, so only the pub/sub notification can make the change arrive in time.
         string[] args = [.. AdminFixture.AdminArgs(null), "--Admin:Store=redis", $"--Admin:Redis={_redis}", $"--Admin:KeyPrefix={_prefix}",
             "--Admin:PollInterval=00:01:00"];
@@ -106,5 +109,32 @@ public sealed class SharedRedisConfigTests(ITestOutputHelper output) : IAsyncLif
         // Replica B converges on the same document.
         await ModelGateway.Tests.Simulator.Eventually.TrueAsync(
             () => _replicaB.Service<IGatewayConfigStore>().Current.Config.Deployments["qwen-b"].ContextWindow == stored, 2000);
+    }
+
+    [Fact]
+    public async Task A_spend_report_through_one_replica_covers_the_traffic_of_both()
+    {
+        Assert.Equal(HttpStatusCode.OK, await AdminFixture.ChatAsync(_replicaA, "qwen3"));
+        Assert.Equal(HttpStatusCode.OK, await AdminFixture.ChatAsync(_replicaB, "qwen3"));
+        Assert.Equal(HttpStatusCode.OK, await AdminFixture.ChatAsync(_replicaB, "qwen3"));
+        foreach (var replica in new[] { _replicaA, _replicaB })
+        {
+            await replica.Service<ModelGateway.Accounting.IUsageLedger>().FlushAsync(TimeSpan.FromSeconds(10));
+        }
+
+        using var admin = AdminFixture.AdminClient(_replicaA);
+        var deadline = Stopwatch.StartNew();
+        JsonObject report;
+        while ((report = await AdminFixture.GetAsync(admin, "/admin/v1/spend?groupBy=key,provider"))["total"]!["requests"]!.GetValue<long>() < 3)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(5), report.ToJsonString());
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(3, report["total"]!["requests"]!.GetValue<long>());
+        var row = Assert.Single(report["data"]!.AsArray())!;
+        Assert.Equal(TestConfig.ClientKeyId, row["key"]!.GetValue<string>());
+        Assert.Equal("a", row["provider"]!.GetValue<string>());
+        Assert.True(row["costUsd"]!.GetValue<decimal>() > 0);
     }
 }
