@@ -39,7 +39,7 @@ internal sealed partial class AdminAuthorizationFilter : IEndpointFilter
                 detail: "An admin key is required (Authorization: Bearer <admin key>); client keys are not accepted here.");
         }
 
-        if (key.ReadOnly && !HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method))
+        if (key.ReadOnly && !HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method) && !IsDryRun(http))
         {
             LogRefused(http.Request.Method, http.Request.Path, 403);
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
@@ -68,6 +68,10 @@ internal sealed partial class AdminAuthorizationFilter : IEndpointFilter
         LogCall(key.Id, http.Request.Method, http.Request.Path, (result as IStatusCodeHttpResult)?.StatusCode ?? http.Response.StatusCode);
         return result;
     }
+
+    /// <summary>Dry runs change nothing, so a read-only key may make them.</summary>
+    private static bool IsDryRun(HttpContext context) =>
+        AdminHttp.IsDryRun(context) || context.Request.Path.Value?.EndsWith("/config/dry-run", StringComparison.Ordinal) == true;
 
     public static string Actor(HttpContext context) => context.Items[ActorItem] as string ?? "unknown";
 

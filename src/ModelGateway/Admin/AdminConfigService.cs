@@ -24,6 +24,7 @@ internal sealed partial class AdminConfigService : IDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IDisposable? _fileSubscription;
     private ConfigRevision? _current;
+    private bool _subscribed;
 
     public AdminConfigService(IConfigDocumentStore store, IGatewayConfigStore configStore, AdminKeys adminKeys,
         IOptionsMonitor<GatewayOptions> fileOptions, TimeProvider timeProvider, ILogger<AdminConfigService> logger)
@@ -49,7 +50,7 @@ internal sealed partial class AdminConfigService : IDisposable
     {
         (_configStore as GatewayConfigStore)?.StopFollowingOptions();
         _fileSubscription = _fileOptions.OnChange(_ => LogFileIgnored());
-        await _store.SubscribeAsync(version => _ = RefreshAsync(version, CancellationToken.None), cancellationToken);
+        await EnsureSubscribedAsync(cancellationToken);
         await RefreshAsync(0, cancellationToken);
         if (reset && Current is { } current && current.Audit.Action != "seed")
         {
@@ -67,6 +68,28 @@ internal sealed partial class AdminConfigService : IDisposable
             {
                 throw new GatewayConfigException([$"--config-reset: the configuration file cannot be imported: {failure.Detail}"]);
             }
+        }
+    }
+
+    /// <summary>
+    /// Subscribes to the store's notifications once. A store that is down at start-up does not stop the gateway:
+    /// it serves the file's configuration, admin calls answer 503, and polling subscribes and catches up later.
+    /// </summary>
+    public async Task EnsureSubscribedAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _subscribed))
+        {
+            return;
+        }
+
+        try
+        {
+            await _store.SubscribeAsync(version => _ = RefreshAsync(version, CancellationToken.None), cancellationToken);
+            Volatile.Write(ref _subscribed, true);
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException or IOException)
+        {
+            LogStoreUnavailable(ex);
         }
     }
 

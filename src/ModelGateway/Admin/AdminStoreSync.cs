@@ -24,6 +24,7 @@ internal sealed class AdminStoreSync : BackgroundService
             try
             {
                 await Task.Delay(_interval, _timeProvider, stoppingToken);
+                await _service.EnsureSubscribedAsync(stoppingToken);
                 await _service.RefreshAsync(0, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

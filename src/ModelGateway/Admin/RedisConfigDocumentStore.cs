@@ -40,6 +40,10 @@ internal sealed class RedisConfigDocumentStore : IConfigDocumentStore
         options.AbortOnConnectFail = false;
         options.ConnectTimeout = Math.Max(options.ConnectTimeout, 2000);
         options.ReconnectRetryPolicy = new LinearRetry(500);
+
+        // While Redis is down, fail at once (admin calls answer 503) instead of queueing behind the reconnect.
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        options.AsyncTimeout = Math.Min(options.AsyncTimeout, 2000);
         return new RedisConfigDocumentStore(ConnectionMultiplexer.Connect(options), prefix);
     }
 

@@ -138,3 +138,24 @@ public sealed class SharedRedisConfigTests(ITestOutputHelper output) : IAsyncLif
         Assert.True(row["costUsd"]!.GetValue<decimal>() > 0);
     }
 }
+
+/// <summary>The configuration store unreachable at start-up.</summary>
+public sealed class UnreachableStoreTests
+{
+    [Fact]
+    public async Task With_redis_down_the_gateway_serves_its_file_and_admin_calls_answer_503()
+    {
+        Environment.SetEnvironmentVariable(AdminFixture.ProviderKeyVariable, "sk-admin-sim");
+        await using var simulator = await SimulatorHost.StartAsync();
+        var started = Stopwatch.StartNew();
+        await using var gateway = await GatewayHost.StartAsync(AdminFixture.BaseConfig(simulator.BaseUrl),
+            [.. AdminFixture.AdminArgs(null), "--Admin:Store=redis", "--Admin:Redis=127.0.0.1:1,connectTimeout=200"]);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"Start-up took {started.Elapsed}.");
+
+        Assert.Equal(HttpStatusCode.OK, await AdminFixture.ChatAsync(gateway, "qwen3"));
+        using var admin = AdminFixture.AdminClient(gateway);
+        var problem = await AdminFixture.GetAsync(admin, "/admin/v1/providers", HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("Configuration store unavailable", problem["title"]!.GetValue<string>());
+        await AdminFixture.SendAsync(admin, HttpMethod.Patch, "/admin/v1/providers/sim", new JsonObject { ["region"] = "eu" }, HttpStatusCode.ServiceUnavailable);
+    }
+}

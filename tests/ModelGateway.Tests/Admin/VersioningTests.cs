@@ -133,6 +133,8 @@ public sealed class VersioningTests : AdminFixture
         using var viewer = AdminClient(Gateway, ReadOnlyKey);
         Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync("/admin/v1/providers")).StatusCode);
         await SendAsync(viewer, HttpMethod.Patch, "/admin/v1/providers/sim", new JsonObject { ["region"] = "eu" }, HttpStatusCode.Forbidden);
+        await SendAsync(viewer, HttpMethod.Patch, "/admin/v1/providers/sim?dryRun=true", new JsonObject { ["region"] = "eu" }, HttpStatusCode.OK);
+        Assert.Null((await GetAsync(viewer, "/admin/v1/providers/sim"))["region"]);
     }
 
     [Fact]
