@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using ModelGateway.Tests.Infrastructure;
 
 namespace ModelGateway.Tests.Admin;
@@ -61,6 +62,31 @@ public sealed class PersistenceTests : AdminFixture
         // The edit made before the reset is not lost: restore it.
         await SendAsync(admin, HttpMethod.Post, "/admin/v1/config/versions/2/restore", null, HttpStatusCode.OK);
         Assert.Equal(7, (await GetAsync(admin, "/admin/v1/deployments/qwen-sim"))["priority"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task With_the_store_in_charge_a_file_edit_is_logged_and_ignored()
+    {
+        var logs = new LogCapture();
+        var storePath = Directory.CreateTempSubdirectory("mg-admin-file-").FullName;
+        var config = BaseConfig(Simulator.BaseUrl);
+        await using var gateway = await GatewayHost.StartAsync(config,
+            builder => builder.Services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs), AdminArgs(storePath));
+        var version = gateway.Service<ModelGateway.Configuration.IGatewayConfigStore>().Current.Version;
+
+        config["Aliases"] = new JsonObject { ["from-file"] = "qwen3" };
+        await File.WriteAllTextAsync(gateway.ConfigPath, new JsonObject { ["ModelGateway"] = config.DeepClone() }.ToJsonString());
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!logs.Entries.Any(e => e.EventId == 505))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The file change was never noticed.");
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(version, gateway.Service<ModelGateway.Configuration.IGatewayConfigStore>().Current.Version);
+        Assert.Equal(HttpStatusCode.NotFound, await ChatAsync(gateway, "from-file"));
+        using var admin = AdminClient(gateway);
+        Assert.Equal(1, (await GetAsync(admin, "/admin/v1/config"))["version"]!.GetValue<long>());
     }
 
     [Fact]
