@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ModelGateway.Configuration;
@@ -80,7 +79,7 @@ internal static class AdminResourceEndpoints
         string? secret = null;
         if (resource == AdminResources.Keys && !body.Any(p => p.Key.Equals("sha256", StringComparison.OrdinalIgnoreCase)))
         {
-            secret = "mgk-" + Base64Url(RandomNumberGenerator.GetBytes(32));
+            secret = AdminKeyRotationEndpoint.NewSecret();
             body["sha256"] = ClientAuthenticationMiddleware.HashKey(secret);
         }
 
@@ -331,6 +330,4 @@ internal static class AdminResourceEndpoints
 
     private static bool IdMismatch(JsonObject body, string id) =>
         body["id"] is JsonValue value && (!value.TryGetValue<string>(out var bodyId) || bodyId != id);
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

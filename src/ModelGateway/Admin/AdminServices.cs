@@ -79,6 +79,7 @@ internal static class AdminServices
             admin.MapResource(resource);
         }
 
+        admin.MapKeyRotation();
         admin.MapConfig();
         admin.MapSpend();
         admin.MapOpenApi("/openapi/{documentName}.json");

@@ -210,8 +210,16 @@ public sealed class ResourceCrudTests : AdminFixture
         await SendAsync(Admin, HttpMethod.Put, "/admin/v1/keys/ci-bot", new JsonObject { ["disabled"] = false }, HttpStatusCode.OK);
         Assert.Equal(HttpStatusCode.OK, await ChatAsync(Gateway, "qwen3", secret));
 
-        await SendAsync(Admin, HttpMethod.Delete, "/admin/v1/keys/ci-bot", null, HttpStatusCode.NoContent);
+        // Rotation: a new secret, returned once; the old one stops working.
+        var rotated = await SendAsync(Admin, HttpMethod.Post, "/admin/v1/keys/ci-bot/rotate", null, HttpStatusCode.OK);
+        var newSecret = rotated["secret"]!.GetValue<string>();
+        Assert.NotEqual(secret, newSecret);
         Assert.Equal(HttpStatusCode.Unauthorized, await ChatAsync(Gateway, "qwen3", secret));
+        Assert.Equal(HttpStatusCode.OK, await ChatAsync(Gateway, "qwen3", newSecret));
+        await SendAsync(Admin, HttpMethod.Post, "/admin/v1/keys/nobody/rotate", null, HttpStatusCode.NotFound);
+
+        await SendAsync(Admin, HttpMethod.Delete, "/admin/v1/keys/ci-bot", null, HttpStatusCode.NoContent);
+        Assert.Equal(HttpStatusCode.Unauthorized, await ChatAsync(Gateway, "qwen3", newSecret));
     }
 
     [Fact]
