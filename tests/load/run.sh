@@ -1,33 +1,47 @@
 #!/usr/bin/env bash
 # Load benchmark: the same load against the upstream directly, a plain YARP hop, and ModelGateway.
-# One command, from the repository root:   bash tests/load/run.sh            (full run, ~6 minutes)
+# One command, from the repository root:   bash tests/load/run.sh            (full run, ~8 minutes)
 #                                           bash tests/load/run.sh --quick    (smoke run: it works; figures not steady)
+#                                           bash tests/load/run.sh --soak 600 (RSS of the gateway over 600 s at 400 req/s)
+# Targets: the upstream directly, a plain YARP pass-through, ModelGateway with the embedded default, and
+# ModelGateway with quotas in a real redis-server (limits set, never reached: the check runs on every request).
 # Writes a markdown table to stdout and to artifacts/load/results.md. Everything binds to 127.0.0.1.
 # The load generator and the upstream run on CPU 0, each proxy on CPU 1 (taskset), so figures are per core.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-QUICK=0
-for arg in "$@"; do
-  case "$arg" in
-    --quick) QUICK=1 ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
-    *) echo "unknown option: $arg" >&2; exit 2 ;;
+QUICK=0; SOAK=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) QUICK=1; shift ;;
+    --soak) SOAK=${2:?--soak needs seconds}; shift 2 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
 
 if [ "$QUICK" = 1 ]; then WARM=3; SEQ=3; SAT=5; else WARM=40; SEQ=10; SAT=20; fi
-UPSTREAM_PORT=18080; YARP_PORT=18090; GATEWAY_PORT=18095
+UPSTREAM_PORT=18080; YARP_PORT=18090; GATEWAY_PORT=18095; REDIS_PORT=18379
 OUT=artifacts/load; mkdir -p "$OUT"
 PIDS=()
 cleanup() { for pid in "${PIDS[@]:-}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
-if ! command -v wrk >/dev/null; then
-  echo "installing wrk (Debian package)..." >&2
-  { apt-get update -qq && apt-get install -y -qq wrk; } >/dev/null
+missing=""
+command -v wrk >/dev/null || missing="$missing wrk"
+command -v redis-server >/dev/null || missing="$missing redis-server"
+{ [ "$SOAK" = 0 ] || command -v hey >/dev/null; } || missing="$missing hey"
+if [ -n "$missing" ]; then
+  echo "installing$missing (Debian packages)..." >&2
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing; } >/dev/null
 fi
 if [ "$(nproc)" -ge 2 ]; then PIN_LOAD="taskset -c 0"; PIN_PROXY="taskset -c 1"; else PIN_LOAD=""; PIN_PROXY=""; fi
+
+for port in $UPSTREAM_PORT $YARP_PORT $GATEWAY_PORT $REDIS_PORT; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port on 127.0.0.1 is already in use; stop what listens there first" >&2; exit 1
+  fi
+done
 
 echo "building (Release)..." >&2
 for project in src/ModelGateway.Simulator src/ModelGateway tests/load/YarpPassThrough; do
@@ -84,6 +98,36 @@ measure() {
   STREAM_ROWS+=("| $name | $(p "$sseq" 50%) | $(p "$sseq" 99%) | $(rps "$ssat") | $(p "$ssat" 50%) | $(p "$ssat" 99%) | $(peak_mb "$pid") | $(errors "$sseq$ssat") |")
 }
 
+start_gateway() { # extra args...
+  $PIN_PROXY dotnet src/ModelGateway/bin/Release/net10.0/ModelGateway.dll --urls "http://127.0.0.1:$GATEWAY_PORT" \
+    --config tests/load/gateway.json "$@" >"$OUT/gateway.log" 2>&1 &
+  gateway=$!; PIDS+=($gateway)
+  wait_ready "http://127.0.0.1:$GATEWAY_PORT/healthz"
+}
+
+if [ "$SOAK" != 0 ]; then
+  echo "soak: ${SOAK}s at 400 req/s against modelgateway..." >&2
+  start_gateway
+  $PIN_LOAD wrk -t2 -c32 -d"${WARM}s" -s "$PLAIN_LUA" "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions" >/dev/null
+  $PIN_LOAD hey -z "${SOAK}s" -q 100 -c 4 -m POST -T application/json -H "Authorization: Bearer mg-bench-key" -d "$BODY" \
+    "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions" >"$OUT/soak-hey.txt" &
+  hey_pid=$!
+  {
+    echo "# Soak: RSS of the gateway every 30 s at 400 req/s for ${SOAK} s"
+    echo
+    echo "| seconds | RSS MB |"
+    echo "|---|---|"
+    elapsed=0
+    while kill -0 "$hey_pid" 2>/dev/null; do
+      echo "| $elapsed | $(rss_mb "$gateway") |"
+      sleep 30; elapsed=$((elapsed + 30))
+    done
+    echo
+    grep -E "Requests/sec|Status code|\[2" "$OUT/soak-hey.txt" | sed 's/^/    /'
+  } | tee "$OUT/soak.md"
+  exit 0
+fi
+
 echo "measuring direct..." >&2
 measure direct "http://127.0.0.1:$UPSTREAM_PORT/v1/chat/completions" "${PIDS[0]}"
 
@@ -96,11 +140,18 @@ measure yarp "http://127.0.0.1:$YARP_PORT/v1/chat/completions" "$yarp"
 kill "$yarp"
 
 echo "measuring modelgateway (embedded default)..." >&2
-$PIN_PROXY dotnet src/ModelGateway/bin/Release/net10.0/ModelGateway.dll --urls "http://127.0.0.1:$GATEWAY_PORT" \
-  --config tests/load/gateway.json >"$OUT/gateway.log" 2>&1 &
-gateway=$!; PIDS+=($gateway)
-wait_ready "http://127.0.0.1:$GATEWAY_PORT/healthz"
+start_gateway
 measure modelgateway "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions" "$gateway"
+kill "$gateway"; wait "$gateway" 2>/dev/null || true
+
+echo "measuring modelgateway with Redis quotas..." >&2
+$PIN_LOAD redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no >"$OUT/redis.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+start_gateway --ModelGateway:Quotas:Redis="127.0.0.1:$REDIS_PORT" \
+  --ModelGateway:Keys:bench:Limits:RequestsPerMinute=1000000000 --ModelGateway:Keys:bench:Limits:TokensPerMinute=1000000000000 \
+  --ModelGateway:Keys:bench:Limits:UsdPerDay=1000000
+measure modelgateway-redis "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions" "$gateway"
 kill "$gateway"
 
 {

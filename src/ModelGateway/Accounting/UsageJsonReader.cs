@@ -5,8 +5,43 @@ namespace ModelGateway.Accounting;
 /// <summary>Reads an OpenAI <c>usage</c> object out of a response or stream chunk without building a DOM.</summary>
 internal static class UsageJsonReader
 {
-    /// <summary>Finds the top-level <c>usage</c> object of a JSON document; false when it is absent or null.</summary>
+    /// <summary>
+    /// Reads the <c>usage</c> object of an OpenAI response or chunk. OpenAI-compatible servers write it last, and the
+    /// byte sequence <c>"usage":</c> cannot occur inside a JSON string (its quotes would be escaped), so the last
+    /// occurrence is parsed on its own instead of walking the whole document; a full walk is the fallback.
+    /// </summary>
     public static bool TryRead(ReadOnlySpan<byte> json, out TokenUsage usage)
+    {
+        var at = json.LastIndexOf("\"usage\":"u8);
+        if (at < 0)
+        {
+            usage = default;
+            return false;
+        }
+
+        var value = json[(at + 8)..].TrimStart(" \t\r\n"u8);
+        if (!value.IsEmpty && value[0] == '{')
+        {
+            try
+            {
+                var reader = new Utf8JsonReader(value);
+                reader.Read();
+                if (TryReadUsageObject(ref reader, out usage))
+                {
+                    return true;
+                }
+            }
+            catch (JsonException)
+            {
+                // Fall back to walking the document.
+            }
+        }
+
+        return TryReadByWalking(json, out usage);
+    }
+
+    /// <summary>Finds the top-level <c>usage</c> object by walking the document; false when it is absent or null.</summary>
+    internal static bool TryReadByWalking(ReadOnlySpan<byte> json, out TokenUsage usage)
     {
         usage = default;
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 256 });

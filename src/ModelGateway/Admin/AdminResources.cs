@@ -57,7 +57,9 @@ internal static class AdminResources
     /// <summary>Teams with their limits and budgets (docs/quotas.md); keys name their team.</summary>
     public static readonly AdminResource Teams = AdminResource.For<Quotas.TeamOptions>("teams", "Teams", "teams") with
     {
-        Referrers = (options, id) => options.Keys.Where(k => k.Value.Team == id).Select(k => $"keys/{k.Key}"),
+        Referrers = (options, id) => options.Keys.Where(k => k.Value.Team == id).Select(k => $"keys/{k.Key}")
+            .Concat(options.Routes.Where(r => r.Value.Match.Teams.Contains(id)).Select(r => $"routes/{r.Key}"))
+            .Concat(options.Sensitivity.TeamDefaults.ContainsKey(id) ? [$"sensitivity/teamDefaults/{id}"] : []),
     };
 
     public static readonly AdminResource[] All = [Providers, Deployments, Aliases, Routes, Detectors, Keys, Teams];

@@ -84,4 +84,7 @@ public sealed record Deployment(DeploymentConfig Config, ProviderConfig Provider
     /// <summary>The upstream model name as a JSON string token (quotes included), ready to splice into a body.</summary>
     public ReadOnlyMemory<byte> UpstreamModelJson { get; } =
         System.Text.Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(Config.UpstreamModel));
+
+    /// <summary>The upstream URL per operation, filled on first use by the adapter (the snapshot is immutable, so is this).</summary>
+    internal Uri?[] UpstreamUriCache { get; } = new Uri?[2];
 }

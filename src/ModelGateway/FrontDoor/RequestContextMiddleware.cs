@@ -108,8 +108,7 @@ internal sealed partial class RequestContextMiddleware
             feature.TeamId ?? "-");
     }
 
-    private static string NewRequestId() =>
-        string.Create(CultureInfo.InvariantCulture, $"req_{Guid.NewGuid():N}");
+    private static string NewRequestId() => UniqueIds.Next("req_");
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
         Message = "{RequestId} {Method} {Path} {Status} key={KeyId} model={Model} provider={Provider} deployment={Deployment} " +

@@ -49,6 +49,7 @@ internal sealed class UpstreamDispatcher
             Operation = operation,
             Model = model,
             KeyId = feature.KeyId,
+            TeamId = feature.TeamId,
             Body = body.Memory,
             Chat = chat,
         };

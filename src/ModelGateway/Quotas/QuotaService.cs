@@ -42,12 +42,14 @@ internal sealed partial class QuotaService : IQuotaService
             return new Refused(GatewayError.ModelNotFound(route.Model));
         }
 
-        var prompt = PromptTokenEstimator.Estimate(route.Body.Span, settings.UseTokenizer);
         var scopes = Scopes(key, config, route.Model);
         if (scopes.Length == 0)
         {
-            return new Unlimited(prompt);
+            // Nothing to reserve: the cheap estimate is enough for the rare stream that ends without usage.
+            return new Unlimited(PromptTokenEstimator.BytesEstimate(route.Body.Length));
         }
+
+        var prompt = PromptTokenEstimator.Estimate(route.Body.Span, settings.UseTokenizer);
 
         var ask = Ask(request, settings, scopes, prompt);
         var store = _stores.Primary;

@@ -18,9 +18,11 @@ internal sealed class QuotaStartup : IHostedService
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var connecting = _stores.WaitForConnectionAsync(ConnectWait, cancellationToken);
-        if (_config.Current.Config.Quotas.UseTokenizer)
+        var config = _config.Current.Config;
+        if (config.Quotas.UseTokenizer && HasAnyLimit(config))
         {
-            // Loading the vocabulary takes a second or more: pay it here, not on the first request.
+            // Loading the vocabulary takes a second or more (and tens of MB): pay it here, not on the first
+            // request, and only when some request will need an estimate.
             await Task.Run(() => PromptTokenEstimator.Estimate("{}"u8, useTokenizer: true), cancellationToken);
         }
 
@@ -28,4 +30,8 @@ internal sealed class QuotaStartup : IHostedService
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static bool HasAnyLimit(GatewayConfig config) =>
+        config.Keys.Values.Any(key => !key.Limits.IsUnlimited)
+        || config.Teams.Values.Any(team => !team.Limits.IsUnlimited || !team.Models.IsEmpty || team.KeyDefaults is { IsUnlimited: false });
 }

@@ -19,6 +19,7 @@ internal sealed class CompiledPolicy
         Sensitivity = policy.Sensitivity;
         Detectors = new DetectorSet(policy.Sensitivity);
         KeyDefaults = policy.Sensitivity.KeyDefaults.ToFrozenDictionary(StringComparer.Ordinal);
+        TeamDefaults = policy.Sensitivity.TeamDefaults.ToFrozenDictionary(StringComparer.Ordinal);
         Rules = [.. policy.Rules.Select(rule => new CompiledRule(rule, snapshot))];
         Default = new CompiledRule(RouteRule.BuiltInDefault, snapshot);
         UsesMetadata = policy.Rules.Any(rule => !rule.Metadata.IsEmpty);
@@ -33,6 +34,8 @@ internal sealed class CompiledPolicy
     public DetectorSet Detectors { get; }
 
     public FrozenDictionary<string, SensitivityLevel> KeyDefaults { get; }
+
+    public FrozenDictionary<string, SensitivityLevel> TeamDefaults { get; }
 
     public ImmutableArray<CompiledRule> Rules { get; }
 
@@ -63,6 +66,7 @@ internal sealed class CompiledRule
         Rule = rule;
         Models = rule.Models.IsEmpty ? null : rule.Models.ToFrozenSet(StringComparer.Ordinal);
         Keys = rule.Keys.IsEmpty ? null : rule.Keys.ToFrozenSet(StringComparer.Ordinal);
+        Teams = rule.Teams.IsEmpty ? null : rule.Teams.ToFrozenSet(StringComparer.Ordinal);
         Metadata = [.. rule.Metadata];
         foreach (var level in rule.Sensitivity)
         {
@@ -85,6 +89,8 @@ internal sealed class CompiledRule
 
     public FrozenSet<string>? Keys { get; }
 
+    public FrozenSet<string>? Teams { get; }
+
     public ImmutableArray<KeyValuePair<string, string>> Metadata { get; }
 
     /// <summary>Bit <c>1 &lt;&lt; level</c> for each level the rule applies to; 0 for any.</summary>
@@ -102,6 +108,7 @@ internal sealed class CompiledRule
         var rule = Rule;
         return (Models is null || Models.Contains(facts.Model))
             && (Keys is null || Keys.Contains(facts.KeyId))
+            && (Teams is null || (facts.TeamId is not null && Teams.Contains(facts.TeamId)))
             && (SensitivityMask == 0 || (SensitivityMask & (1 << (int)facts.Level)) != 0)
             && (facts.Needs & rule.Needs) == rule.Needs
             && (rule.MinPromptTokens is null || facts.EstimatedPromptTokens >= rule.MinPromptTokens)
@@ -145,6 +152,7 @@ internal sealed class CompiledRule
 internal readonly record struct RequestFacts(
     string Model,
     string KeyId,
+    string? TeamId,
     SensitivityLevel Level,
     ModelCapabilities Needs,
     int EstimatedPromptTokens,

@@ -62,11 +62,13 @@ internal sealed partial class PolicyRoutePlanner : IRoutePlanner
         var scan = ContentScanner.Scan(request.Body.Span, request.Operation, policy.Detectors, policy.UsesMetadata);
         var detected = scan.Unreadable ? SensitivityLevel.Restricted : policy.Detectors.LevelOf(scan.Fired);
         SensitivityLevel? keyLevel = policy.KeyDefaults.TryGetValue(request.KeyId, out var keyDefault) ? keyDefault : null;
-        var level = SensitivityNames.Max(detected, SensitivityNames.Max(headerLevel ?? SensitivityLevel.Public, keyLevel ?? SensitivityLevel.Public));
+        SensitivityLevel? teamLevel = request.TeamId is not null && policy.TeamDefaults.TryGetValue(request.TeamId, out var teamDefault) ? teamDefault : null;
+        var callerLevel = SensitivityNames.Max(keyLevel ?? SensitivityLevel.Public, teamLevel ?? SensitivityLevel.Public);
+        var level = SensitivityNames.Max(detected, SensitivityNames.Max(headerLevel ?? SensitivityLevel.Public, callerLevel));
 
         var needs = RequiredCapabilities.Of(request.Operation, request.Chat);
         var tags = policy.UsesMetadata && headers.TryGetValue(TagsHeader, out var tagValue) ? ParseTags(tagValue.ToString()) : null;
-        var facts = new RequestFacts(request.Model, request.KeyId, level, needs, scan.EstimatedPromptTokens, scan.Metadata, tags);
+        var facts = new RequestFacts(request.Model, request.KeyId, request.TeamId, level, needs, scan.EstimatedPromptTokens, scan.Metadata, tags);
         var rule = policy.Match(facts);
 
         var pool = rule.Explicit ?? request.Snapshot.DeploymentsFor(request.Model);
@@ -91,6 +93,7 @@ internal sealed partial class PolicyRoutePlanner : IRoutePlanner
             Level = level,
             HeaderLevel = headerLevel,
             KeyLevel = keyLevel,
+            TeamLevel = teamLevel,
             DetectedLevel = detected,
             FiredDetectors = scan.Fired,
             Detectors = policy.Detectors,
@@ -268,14 +271,7 @@ internal sealed partial class PolicyRoutePlanner : IRoutePlanner
         return tags;
     }
 
-    private static string NewDecisionId() =>
-        string.Create(20, 0, static (span, _) =>
-        {
-            "dec_".CopyTo(span);
-            Span<byte> bytes = stackalloc byte[8];
-            System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
-            Convert.TryToHexStringLower(bytes, span[4..], out _);
-        });
+    private static string NewDecisionId() => FrontDoor.UniqueIds.Next("dec_");
 
     private void Log(RouteRequest request, RoutingDecision decision, int[] order)
     {

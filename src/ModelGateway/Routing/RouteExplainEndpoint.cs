@@ -44,6 +44,7 @@ internal static class RouteExplainEndpoint
             Operation = Operation.ChatCompletions,
             Model = chat.Model,
             KeyId = feature.KeyId,
+            TeamId = feature.TeamId,
             Body = body.Memory,
             Chat = chat,
         });
@@ -85,6 +86,7 @@ internal static class RouteExplainEndpoint
         writer.WriteString("level"u8, SensitivityNames.Name(decision.Level));
         writer.WriteString("header"u8, decision.HeaderLevel is { } header ? SensitivityNames.Name(header) : null);
         writer.WriteString("key_default"u8, decision.KeyLevel is { } key ? SensitivityNames.Name(key) : null);
+        writer.WriteString("team_default"u8, decision.TeamLevel is { } team ? SensitivityNames.Name(team) : null);
         writer.WriteString("detected"u8, SensitivityNames.Name(decision.DetectedLevel));
         writer.WriteStartArray("detectors"u8);
         foreach (var name in decision.FiredDetectorNames())

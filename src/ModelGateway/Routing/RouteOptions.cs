@@ -34,6 +34,9 @@ public sealed class RouteMatchOptions
     /// <summary>Client key ids.</summary>
     public List<string> Keys { get; init; } = [];
 
+    /// <summary>Team ids: the rule applies to requests made with any key of these teams.</summary>
+    public List<string> Teams { get; init; } = [];
+
     /// <summary>Every pair must be present in the request's OpenAI <c>metadata</c> or its <c>x-gateway-tags</c> header.</summary>
     public Dictionary<string, string> Metadata { get; init; } = new(StringComparer.Ordinal);
 

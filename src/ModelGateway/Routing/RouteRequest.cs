@@ -17,6 +17,9 @@ internal sealed class RouteRequest
 
     public required string KeyId { get; init; }
 
+    /// <summary>The team of the client key, when it belongs to one.</summary>
+    public string? TeamId { get; init; }
+
     /// <summary>The client's request body, for content inspection.</summary>
     public required ReadOnlyMemory<byte> Body { get; init; }
 

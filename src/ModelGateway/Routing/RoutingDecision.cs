@@ -22,6 +22,9 @@ internal sealed class RoutingDecision
 
     public SensitivityLevel? KeyLevel { get; init; }
 
+    /// <summary>The default level of the key's team, when it has one.</summary>
+    public SensitivityLevel? TeamLevel { get; init; }
+
     public required SensitivityLevel DetectedLevel { get; init; }
 
     public required ulong FiredDetectors { get; init; }

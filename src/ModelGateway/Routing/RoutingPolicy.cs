@@ -41,6 +41,8 @@ public sealed record RouteRule
 
     public ImmutableArray<string> Keys { get; init; } = [];
 
+    public ImmutableArray<string> Teams { get; init; } = [];
+
     public ImmutableDictionary<string, string> Metadata { get; init; } = ImmutableDictionary<string, string>.Empty;
 
     /// <summary>Empty means any level.</summary>

@@ -28,7 +28,7 @@ internal static class RoutingPolicyBuilder
             }
         }
 
-        var sensitivity = SensitivityPolicyBuilder.TryBuild(options.Sensitivity, options.Keys.Keys, errors);
+        var sensitivity = SensitivityPolicyBuilder.TryBuild(options.Sensitivity, options.Keys.Keys, options.Teams.Keys, errors);
         var fallback = BuildFallback(options.Fallback, errors);
         if (errors.Count > errorCount)
         {
@@ -52,6 +52,11 @@ internal static class RoutingPolicyBuilder
         foreach (var key in match.Keys.Where(k => !options.Keys.ContainsKey(k)))
         {
             errors.Add($"{prefix}:Match:Keys '{key}' is not a configured key.");
+        }
+
+        foreach (var team in match.Teams.Where(t => !options.Teams.ContainsKey(t)))
+        {
+            errors.Add($"{prefix}:Match:Teams '{team}' is not a configured team.");
         }
 
         var levels = ImmutableArray.CreateBuilder<SensitivityLevel>();
@@ -149,6 +154,7 @@ internal static class RoutingPolicyBuilder
             Order = route.Order,
             Models = [.. match.Models],
             Keys = [.. match.Keys],
+            Teams = [.. match.Teams],
             Metadata = match.Metadata.ToImmutableDictionary(StringComparer.Ordinal),
             Sensitivity = levels.ToImmutable(),
             Needs = needs,

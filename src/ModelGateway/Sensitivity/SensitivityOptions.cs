@@ -21,6 +21,9 @@ public sealed class SensitivityOptions
 
     /// <summary>Client key id to the lowest level its requests carry.</summary>
     public Dictionary<string, string> KeyDefaults { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>Team id to the lowest level the requests of its keys carry.</summary>
+    public Dictionary<string, string> TeamDefaults { get; init; } = new(StringComparer.Ordinal);
 }
 
 public sealed class SensitivityLevelOptions

@@ -18,6 +18,8 @@ public sealed record SensitivityPolicy
 
     public required ImmutableDictionary<string, SensitivityLevel> KeyDefaults { get; init; }
 
+    public ImmutableDictionary<string, SensitivityLevel> TeamDefaults { get; init; } = ImmutableDictionary<string, SensitivityLevel>.Empty;
+
     public static SensitivityPolicy Default { get; } = SensitivityPolicyBuilder.Build(new SensitivityOptions(), []);
 
     public LevelPolicy For(SensitivityLevel level) => Levels[(int)level];

@@ -11,14 +11,14 @@ internal static class SensitivityPolicyBuilder
     public const int MaxDetectors = 64;
     private static readonly TimeSpan DefaultPatternTimeout = TimeSpan.FromMilliseconds(50);
 
-    public static SensitivityPolicy Build(SensitivityOptions options, ICollection<string> keyIds)
+    public static SensitivityPolicy Build(SensitivityOptions options, ICollection<string> keyIds, ICollection<string>? teamIds = null)
     {
         var errors = new List<string>();
-        var policy = TryBuild(options, keyIds, errors);
+        var policy = TryBuild(options, keyIds, teamIds ?? [], errors);
         return errors.Count == 0 ? policy! : throw new GatewayConfigException(errors);
     }
 
-    public static SensitivityPolicy? TryBuild(SensitivityOptions options, ICollection<string> keyIds, List<string> errors)
+    public static SensitivityPolicy? TryBuild(SensitivityOptions options, ICollection<string> keyIds, ICollection<string> teamIds, List<string> errors)
     {
         var errorCount = errors.Count;
         var levels = DefaultLevels();
@@ -157,9 +157,32 @@ internal static class SensitivityPolicyBuilder
             }
         }
 
+        var teamDefaults = ImmutableDictionary.CreateBuilder<string, SensitivityLevel>(StringComparer.Ordinal);
+        foreach (var (teamId, value) in options.TeamDefaults)
+        {
+            if (!teamIds.Contains(teamId))
+            {
+                errors.Add($"Sensitivity:TeamDefaults:{teamId} is not a configured team.");
+            }
+            else if (!TryParse(value, out var level))
+            {
+                errors.Add($"Sensitivity:TeamDefaults:{teamId} '{value}' is not a level (public, internal, confidential, restricted).");
+            }
+            else
+            {
+                teamDefaults.Add(teamId, level);
+            }
+        }
+
         return errors.Count > errorCount
             ? null
-            : new SensitivityPolicy { Levels = [.. levels], Detectors = detectors.ToImmutable(), KeyDefaults = keyDefaults.ToImmutable() };
+            : new SensitivityPolicy
+            {
+                Levels = [.. levels],
+                Detectors = detectors.ToImmutable(),
+                KeyDefaults = keyDefaults.ToImmutable(),
+                TeamDefaults = teamDefaults.ToImmutable(),
+            };
     }
 
     /// <summary>Defaults: restricted and confidential only self-hosted, internal also contracted, public anywhere.</summary>

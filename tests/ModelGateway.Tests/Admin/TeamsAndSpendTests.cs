@@ -35,9 +35,17 @@ public sealed class TeamsAndSpendTests : AdminFixture
         Assert.Equal(HttpStatusCode.OK, await ChatAsync(Gateway, "qwen3"));
         Assert.Equal(HttpStatusCode.TooManyRequests, await ChatAsync(Gateway, "qwen3"));
 
-        // Still referenced by the key: refused, with the referrer.
+        // Still referenced by the key, a rule and the sensitivity policy: refused, with every referrer.
+        await SendAsync(Admin, HttpMethod.Post, "/admin/v1/routes", new JsonObject
+        {
+            ["id"] = "team-a-rule", ["match"] = new JsonObject { ["teams"] = new JsonArray("team-a") },
+        }, HttpStatusCode.Created);
+        await SendAsync(Admin, HttpMethod.Patch, "/admin/v1/sensitivity", new JsonObject { ["teamDefaults"] = new JsonObject { ["team-a"] = "internal" } }, HttpStatusCode.OK);
         var refused = await SendAsync(Admin, HttpMethod.Delete, "/admin/v1/teams/team-a", null, HttpStatusCode.Conflict);
-        Assert.Equal([$"keys/{TestConfig.ClientKeyId}"], refused["referrers"]!.AsArray().Select(r => r!.GetValue<string>()));
+        Assert.Equal([$"keys/{TestConfig.ClientKeyId}", "routes/team-a-rule", "sensitivity/teamDefaults/team-a"],
+            refused["referrers"]!.AsArray().Select(r => r!.GetValue<string>()));
+        await SendAsync(Admin, HttpMethod.Delete, "/admin/v1/routes/team-a-rule", null, HttpStatusCode.NoContent);
+        await SendAsync(Admin, HttpMethod.Patch, "/admin/v1/sensitivity", new JsonObject { ["teamDefaults"] = null }, HttpStatusCode.OK);
 
         var invalid = await SendAsync(Admin, HttpMethod.Put, "/admin/v1/teams/team-b", new JsonObject
         {

@@ -68,7 +68,7 @@ public sealed class ContentScannerTests
             Patterns = { ["p"] = new SensitivityPatternOptions { Regex = "(", Level = "secret" } },
             KeyDefaults = { ["ghost"] = "internal" },
         };
-        Assert.Null(SensitivityPolicyBuilder.TryBuild(bad, [], errors));
+        Assert.Null(SensitivityPolicyBuilder.TryBuild(bad, [], [], errors));
         Assert.Contains(errors, e => e.StartsWith("Sensitivity:Levels:", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Sensitivity:Detectors:nope", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Sensitivity:Patterns:p:Level", StringComparison.Ordinal));

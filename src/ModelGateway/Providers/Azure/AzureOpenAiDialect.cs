@@ -15,14 +15,14 @@ internal sealed class AzureOpenAiDialect : OpenAiDialect
 
     public override bool DropEmptyChoiceChunks => true;
 
-    public override Uri TargetFor(UpstreamCall call)
+    protected override Uri BuildTarget(Deployment deployment, Operation operation)
     {
-        var provider = call.Deployment.Provider;
+        var provider = deployment.Provider;
         var endpoint = provider.BaseUrl.AbsoluteUri.TrimEnd('/');
-        var operation = call.Operation == Operation.Embeddings ? "/embeddings" : "/chat/completions";
+        var path = operation == Operation.Embeddings ? "/embeddings" : "/chat/completions";
         return provider.ApiSurface == AzureApiSurface.V1
-            ? new Uri(endpoint + "/openai/v1" + operation)
-            : new Uri(endpoint + "/openai/deployments/" + Uri.EscapeDataString(call.Deployment.Config.UpstreamModel) + operation
+            ? new Uri(endpoint + "/openai/v1" + path)
+            : new Uri(endpoint + "/openai/deployments/" + Uri.EscapeDataString(deployment.Config.UpstreamModel) + path
                 + "?api-version=" + Uri.EscapeDataString(provider.ApiVersion ?? ProviderKindSettings.DefaultAzureApiVersion));
     }
 

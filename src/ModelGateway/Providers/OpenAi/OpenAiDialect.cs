@@ -16,7 +16,11 @@ internal class OpenAiDialect
     /// <summary>Drop stream chunks with an empty <c>choices</c> array and no usage (Azure's content-filter preamble).</summary>
     public virtual bool DropEmptyChoiceChunks => false;
 
-    public virtual Uri TargetFor(UpstreamCall call) => UpstreamUris.For(call.Deployment.Provider.BaseUrl, call.Operation);
+    /// <summary>The upstream URL of the call, built once per deployment and operation and then reused.</summary>
+    public Uri TargetFor(UpstreamCall call) =>
+        call.Deployment.UpstreamUriCache[(int)call.Operation] ??= BuildTarget(call.Deployment, call.Operation);
+
+    protected virtual Uri BuildTarget(Deployment deployment, Operation operation) => UpstreamUris.For(deployment.Provider.BaseUrl, operation);
 
     public virtual void Authenticate(HttpRequestHeaders headers, ProviderConfig provider)
     {
