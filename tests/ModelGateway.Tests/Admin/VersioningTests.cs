@@ -68,6 +68,29 @@ public sealed class VersioningTests : AdminFixture
     }
 
     [Fact]
+    public async Task An_exported_document_imports_back_keeping_credentials_and_key_hashes()
+    {
+        var exported = await GetAsync(Admin, "/admin/v1/config");
+        Assert.Null(exported["document"]!["providers"]!["sim"]!["credential"]);
+        Assert.Null(exported["document"]!["keys"]![TestConfig.ClientKeyId]!["sha256"]);
+
+        // Unchanged: no new version.
+        var same = await SendAsync(Admin, HttpMethod.Put, "/admin/v1/config", exported, HttpStatusCode.OK, ifMatch: "\"v1\"");
+        Assert.Equal(1, same["version"]!.GetValue<long>());
+        Assert.Empty(same["changes"]!.AsArray());
+
+        var document = exported["document"]!.AsObject();
+        document["aliases"] = new JsonObject { ["fast"] = "qwen3" };
+        var imported = await SendAsync(Admin, HttpMethod.Put, "/admin/v1/config", document, HttpStatusCode.OK, ifMatch: "\"v1\"");
+        Assert.Equal(2, imported["version"]!.GetValue<long>());
+        Assert.Equal("aliases/fast", Assert.Single(imported["changes"]!.AsArray())!["path"]!.GetValue<string>());
+        Assert.True((await GetAsync(Admin, "/admin/v1/providers/sim"))["credentialConfigured"]!.GetValue<bool>());
+        Assert.Equal(HttpStatusCode.OK, await ChatAsync(Gateway, "fast"));
+
+        await SendAsync(Admin, HttpMethod.Put, "/admin/v1/config", document, HttpStatusCode.PreconditionFailed, ifMatch: "\"v1\"");
+    }
+
+    [Fact]
     public async Task A_dry_run_validates_and_explains_without_applying()
     {
         await SendAsync(Admin, HttpMethod.Post, "/admin/v1/providers", new JsonObject
