@@ -12,7 +12,7 @@ internal sealed partial class GatewayConfigStore : IGatewayConfigStore, IDisposa
     private readonly ILogger<GatewayConfigStore> _logger;
     private readonly Func<string, string?> _environment;
     private readonly TimeProvider _timeProvider;
-    private readonly IDisposable? _optionsSubscription;
+    private IDisposable? _optionsSubscription;
     private readonly Lock _publishLock = new();
     private GatewaySnapshot _current;
     private CancellationTokenSource _changeSource = new();
@@ -54,6 +54,9 @@ internal sealed partial class GatewayConfigStore : IGatewayConfigStore, IDisposa
         LogPublished(next.Version, config.Providers.Count, config.Deployments.Count);
         return next;
     }
+
+    /// <summary>From now on file edits are not applied: another source (the admin document store) is in charge.</summary>
+    public void StopFollowingOptions() => Interlocked.Exchange(ref _optionsSubscription, null)?.Dispose();
 
     public void Dispose()
     {

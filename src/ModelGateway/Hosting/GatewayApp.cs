@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Diagnostics;
 using ModelGateway.Accounting;
+using ModelGateway.Admin;
 using ModelGateway.Configuration;
 using ModelGateway.FrontDoor;
 using ModelGateway.Providers;
@@ -54,6 +55,8 @@ public static class GatewayApp
         builder.Services.AddUsageLedger();
         builder.AddGatewayTelemetry();
 
+        builder.Services.AddAdminApi(builder.Configuration);
+
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -67,6 +70,7 @@ public static class GatewayApp
         app.UseMiddleware<ClientAuthenticationMiddleware>();
         app.MapFrontDoor();
         app.MapRouteExplain();
+        app.MapAdminApi();
         return app;
     }
 

@@ -47,6 +47,10 @@ internal static class SensitivityPolicyBuilder
                 }
 
                 trust = parsed.ToImmutable();
+                if (tiers.Count == 0)
+                {
+                    errors.Add($"Sensitivity:Levels:{name}:Trust allows no tier: every request of that level would be refused; allow at least one of self-hosted, contracted, public.");
+                }
             }
 
             levels[(int)level] = new LevelPolicy(level, trust, [.. options.Levels[name].Regions ?? []]);

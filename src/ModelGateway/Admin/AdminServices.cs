@@ -1,0 +1,93 @@
+using ModelGateway.Configuration;
+using ModelGateway.Hosting;
+
+namespace ModelGateway.Admin;
+
+/// <summary>
+/// Wires the admin API. It is on only when <c>Admin:Keys</c> has a key; otherwise nothing changes and the gateway
+/// follows its configuration file as before.
+/// </summary>
+internal static class AdminServices
+{
+    public const string Prefix = "/admin/v1";
+    public const string DocumentName = "admin";
+
+    public static IServiceCollection AddAdminApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(AdminOptions.SectionName).Get<AdminOptions>() ?? new AdminOptions();
+        options.Reset |= configuration.GetValue<bool>("config-reset");
+        options.Redis ??= configuration["ModelGateway:Quotas:Redis"];
+        services.AddSingleton(options);
+        services.AddSingleton<AdminKeys>();
+        if (options.Keys.Count == 0)
+        {
+            return services;
+        }
+
+        var store = options.Store ?? (options.Redis is null ? "file" : "redis");
+        switch (store)
+        {
+            case "file":
+                var path = options.StorePath ?? DefaultStorePath(configuration);
+                services.AddSingleton<IConfigDocumentStore>(_ => new FileConfigDocumentStore(path));
+                break;
+            case "redis" when options.Redis is not null:
+                services.AddSingleton<IConfigDocumentStore>(_ => RedisConfigDocumentStore.Connect(options.Redis, options.KeyPrefix));
+                break;
+            default:
+                throw new GatewayConfigException([$"Admin:Store '{store}' must be 'file' or 'redis' (redis needs Admin:Redis or ModelGateway:Quotas:Redis)."]);
+        }
+
+        services.AddSingleton<AdminConfigService>();
+        services.AddSingleton<AdminAuthorizationFilter>();
+        services.AddHostedService<AdminStoreSync>();
+        services.AddOpenApi(DocumentName, openApi =>
+        {
+            openApi.ShouldInclude = description => description.GroupName == DocumentName;
+            openApi.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "ModelGateway admin API";
+                document.Info.Description = "Providers, deployments, aliases, routing rules, sensitivity policy, detectors, keys, teams with limits and budgets, spend; " +
+                    "versioned and audited. See docs/admin-api.md.";
+                return Task.CompletedTask;
+            });
+        });
+        return services;
+    }
+
+    /// <summary>Loads (or seeds) the store before the gateway serves, then maps <c>/admin/v1</c>.</summary>
+    public static void MapAdminApi(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<AdminOptions>();
+        if (options.Keys.Count == 0)
+        {
+            return;
+        }
+
+        var service = app.Services.GetRequiredService<AdminConfigService>();
+        using (var startup = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            // Start-up only: the first snapshot must come from the store before any request is served.
+            service.InitializeAsync(options.Reset, startup.Token).GetAwaiter().GetResult();
+        }
+
+        var admin = app.MapGroup(Prefix)
+            .WithGroupName(DocumentName)
+            .AddEndpointFilter<AdminAuthorizationFilter>();
+        foreach (var resource in AdminResources.All)
+        {
+            admin.MapResource(resource);
+        }
+
+        admin.MapKeyRotation();
+        admin.MapConfig();
+        admin.MapSpend();
+        admin.MapOpenApi("/openapi/{documentName}.json");
+    }
+
+    private static string DefaultStorePath(IConfiguration configuration)
+    {
+        var file = configuration["config"] ?? Environment.GetEnvironmentVariable(GatewayApp.ConfigFileVariable);
+        return string.IsNullOrEmpty(file) ? Path.GetFullPath("modelgateway.store") : Path.ChangeExtension(Path.GetFullPath(file), ".store");
+    }
+}
