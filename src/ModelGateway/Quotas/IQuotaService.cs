@@ -37,16 +37,3 @@ internal abstract class QuotaReservation
     /// <summary>Records what the request really used and releases the rest of the reservation. Called once.</summary>
     public abstract ValueTask SettleAsync(Deployment? servedBy, TokenUsage? usage, decimal costUsd);
 }
-
-/// <summary>The embedded default until limits are configured: admits everything.</summary>
-internal sealed class UnlimitedQuotaService : IQuotaService
-{
-    private static readonly QuotaReservation Admitted = new UnlimitedReservation();
-
-    public ValueTask<QuotaReservation> ReserveAsync(QuotaRequest request, CancellationToken cancellationToken) => ValueTask.FromResult(Admitted);
-
-    private sealed class UnlimitedReservation : QuotaReservation
-    {
-        public override ValueTask SettleAsync(Deployment? servedBy, TokenUsage? usage, decimal costUsd) => ValueTask.CompletedTask;
-    }
-}

@@ -122,7 +122,7 @@ internal sealed record UpstreamErrorResponse(int Status, TimeSpan? RetryAfter, s
 {
     public static async Task<UpstreamErrorResponse> ReadAsync(HttpResponseMessage response, int maxBytes, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
-        var retryAfter = ParseRetryAfter(response, timeProvider);
+        var retryAfter = RetryHints.Parse(response, timeProvider);
         string? message = null, type = null, code = null, param = null;
         try
         {
@@ -154,27 +154,4 @@ internal sealed record UpstreamErrorResponse(int Status, TimeSpan? RetryAfter, s
 
     private static string? StringOrNull(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static TimeSpan? ParseRetryAfter(HttpResponseMessage response, TimeProvider timeProvider)
-    {
-        if (response.Headers.TryGetValues("retry-after-ms", out var msValues)
-            && double.TryParse(msValues.First(), NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms >= 0)
-        {
-            return TimeSpan.FromMilliseconds(ms);
-        }
-
-        var retryAfter = response.Headers.RetryAfter;
-        if (retryAfter?.Delta is { } delta)
-        {
-            return delta;
-        }
-
-        if (retryAfter?.Date is { } date)
-        {
-            var wait = date - timeProvider.GetUtcNow();
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-
-        return null;
-    }
 }

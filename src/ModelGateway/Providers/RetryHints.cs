@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ModelGateway.Providers.Translation;
+namespace ModelGateway.Providers;
 
 /// <summary>Reads a provider's retry delay: <c>retry-after-ms</c>, <c>x-ms-retry-after-ms</c>, then <c>retry-after</c>.</summary>
 internal static class RetryHints
