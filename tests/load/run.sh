@@ -123,7 +123,7 @@ if [ "$SOAK" != 0 ]; then
       sleep 30; elapsed=$((elapsed + 30))
     done
     echo
-    grep -E "Requests/sec|Status code|\[2" "$OUT/soak-hey.txt" | sed 's/^/    /'
+    grep -E "Requests/sec|^  \[[0-9]{3}\]" "$OUT/soak-hey.txt" | sed "s/^/    /"
   } | tee "$OUT/soak.md"
   exit 0
 fi
