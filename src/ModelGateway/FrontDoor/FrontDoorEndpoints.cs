@@ -20,17 +20,8 @@ internal static class FrontDoorEndpoints
     private static async Task HandleChatCompletionsAsync(HttpContext context)
     {
         var snapshot = Services<IGatewayConfigStore>(context).Current;
-        var (body, readError) = await RequestBody.ReadAsync(context, snapshot.Config.MaxRequestBodyBytes);
-        if (body is null)
+        if (await ChatRequestReader.ReadAsync(context, snapshot) is not var (body, chat))
         {
-            await readError!.WriteAsync(context);
-            return;
-        }
-
-        var chat = ChatRequestParser.Parse(body.Span, out var parseError);
-        if (chat is null)
-        {
-            await parseError!.WriteAsync(context);
             return;
         }
 

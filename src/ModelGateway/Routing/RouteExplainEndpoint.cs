@@ -21,17 +21,8 @@ internal static class RouteExplainEndpoint
     {
         var services = context.RequestServices;
         var snapshot = services.GetRequiredService<IGatewayConfigStore>().Current;
-        var (body, readError) = await RequestBody.ReadAsync(context, snapshot.Config.MaxRequestBodyBytes);
-        if (body is null)
+        if (await ChatRequestReader.ReadAsync(context, snapshot) is not var (body, chat))
         {
-            await readError!.WriteAsync(context);
-            return;
-        }
-
-        var chat = ChatRequestParser.Parse(body.Span, out var parseError);
-        if (chat is null)
-        {
-            await parseError!.WriteAsync(context);
             return;
         }
 
