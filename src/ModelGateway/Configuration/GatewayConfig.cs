@@ -5,6 +5,13 @@ namespace ModelGateway.Configuration;
 /// <summary>The validated, immutable configuration. Change it by building a new one, never in place.</summary>
 public sealed record GatewayConfig
 {
+    /// <summary>4 MiB: far above any real chunk (a few hundred bytes), small enough that a runaway event costs little.</summary>
+    public const int DefaultMaxStreamEventBytes = 4 * 1024 * 1024;
+
+    public const int MinMaxStreamEventBytes = 1024;
+
+    public const int MaxMaxStreamEventBytes = 256 * 1024 * 1024;
+
     public required ImmutableDictionary<string, ProviderConfig> Providers { get; init; }
 
     public required ImmutableDictionary<string, DeploymentConfig> Deployments { get; init; }
@@ -18,6 +25,9 @@ public sealed record GatewayConfig
     public Quotas.QuotaSettings Quotas { get; init; } = ModelGateway.Quotas.QuotaSettings.Default;
 
     public long MaxRequestBodyBytes { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>The largest single streamed event accepted from an upstream (bytes, blank-line terminator included).</summary>
+    public int MaxStreamEventBytes { get; init; } = DefaultMaxStreamEventBytes;
 
     public bool LogContent { get; init; }
 

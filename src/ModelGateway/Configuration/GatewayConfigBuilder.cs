@@ -83,6 +83,11 @@ internal static class GatewayConfigBuilder
             errors.Add("Limits:MaxRequestBodyBytes must be between 1024 and 1073741824.");
         }
 
+        if (options.Limits.MaxStreamEventBytes is < GatewayConfig.MinMaxStreamEventBytes or > GatewayConfig.MaxMaxStreamEventBytes)
+        {
+            errors.Add($"Limits:MaxStreamEventBytes must be between {GatewayConfig.MinMaxStreamEventBytes} and {GatewayConfig.MaxMaxStreamEventBytes}.");
+        }
+
         var routing = ModelGateway.Routing.RoutingPolicyBuilder.TryBuild(options, errors);
         if (errors.Count > 0)
         {
@@ -98,6 +103,7 @@ internal static class GatewayConfigBuilder
             Teams = quotas.Teams,
             Quotas = quotas.Settings,
             MaxRequestBodyBytes = options.Limits.MaxRequestBodyBytes,
+            MaxStreamEventBytes = options.Limits.MaxStreamEventBytes,
             LogContent = options.RequestLogging.IncludeContent,
             Routing = routing!,
         };

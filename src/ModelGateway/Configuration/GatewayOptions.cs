@@ -122,6 +122,9 @@ public sealed class ClientKeyOptions
 public sealed class LimitsOptions
 {
     public long MaxRequestBodyBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>The largest single streamed event accepted from an upstream; a larger one ends the stream.</summary>
+    public int MaxStreamEventBytes { get; set; } = GatewayConfig.DefaultMaxStreamEventBytes;
 }
 
 public sealed class LoggingOptions

@@ -21,6 +21,7 @@ internal sealed class UpstreamDispatcher
     private readonly IUsageRecorder _usage;
     private readonly IUpstreamAttemptListener[] _listeners;
     private readonly TimeProvider _timeProvider;
+    private readonly UsageSanitizer _sanitizer;
 
     public UpstreamDispatcher(
         IRoutePlanner planner,
@@ -28,8 +29,10 @@ internal sealed class UpstreamDispatcher
         ProviderAdapters adapters,
         IUsageRecorder usage,
         IEnumerable<IUpstreamAttemptListener> listeners,
-        TimeProvider timeProvider)
+        TimeProvider timeProvider,
+        UsageSanitizer sanitizer)
     {
+        _sanitizer = sanitizer;
         _planner = planner;
         _quotas = quotas;
         _adapters = adapters;
@@ -78,7 +81,7 @@ internal sealed class UpstreamDispatcher
         UpstreamOutcome? final = null;
         try
         {
-            (servedBy, final) = await TryCandidatesAsync(context, feature, plan, operation, body, modelToken, chat, snapshot.Config.LogContent);
+            (servedBy, final) = await TryCandidatesAsync(context, feature, plan, operation, body, modelToken, chat, snapshot.Config);
         }
         finally
         {
@@ -107,7 +110,7 @@ internal sealed class UpstreamDispatcher
     }
 
     private async Task<(Deployment? ServedBy, UpstreamOutcome? Final)> TryCandidatesAsync(
-        HttpContext context, GatewayRequestFeature feature, RoutePlan plan, Operation operation, RequestBody body, JsonSpan modelToken, ChatRequest? chat, bool logContent)
+        HttpContext context, GatewayRequestFeature feature, RoutePlan plan, Operation operation, RequestBody body, JsonSpan modelToken, ChatRequest? chat, GatewayConfig config)
     {
         UpstreamOutcome? last = null;
         var firstStarted = _timeProvider.GetTimestamp();
@@ -143,8 +146,15 @@ internal sealed class UpstreamDispatcher
                 Chat = chat,
                 ModelToken = modelToken,
                 RequestId = feature.RequestId,
-                LogContent = logContent,
+                LogContent = config.LogContent,
+                MaxStreamEventBytes = config.MaxStreamEventBytes,
             }, feature.Model!, feature.Attempts);
+            if (outcome.Usage is { } reported)
+            {
+                // Before anything learns from or bills it: a negative count must not become a credit.
+                outcome = outcome.WithUsage(_sanitizer.Sanitize(reported, deployment.Config.Id));
+            }
+
             Notify(new UpstreamAttempt(deployment, operation, outcome, _timeProvider.GetElapsedTime(started), chat?.Stream == true)
             {
                 Number = feature.Attempts,

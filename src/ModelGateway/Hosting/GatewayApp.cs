@@ -51,6 +51,7 @@ public static class GatewayApp
         builder.Services.AddRoutingPolicy();
         builder.Services.AddQuotas();
         builder.Services.AddSingleton<UpstreamDispatcher>();
+        builder.Services.AddSingleton<UsageSanitizer>();
 
         builder.Services.AddUsageLedger();
         builder.AddGatewayTelemetry();

@@ -22,6 +22,9 @@ internal sealed class UpstreamCall
 
     public required string RequestId { get; init; }
 
+    /// <summary>The largest single streamed event the adapter accepts (<c>Limits:MaxStreamEventBytes</c>).</summary>
+    public int MaxStreamEventBytes { get; init; } = GatewayConfig.DefaultMaxStreamEventBytes;
+
     /// <summary>The operator enabled content logging (prompts and completions at Trace level).</summary>
     public bool LogContent { get; init; }
 }

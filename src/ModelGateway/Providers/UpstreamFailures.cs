@@ -1,3 +1,4 @@
+using System.Globalization;
 using ModelGateway.FrontDoor;
 using ModelGateway.Providers.OpenAi;
 
@@ -9,6 +10,10 @@ namespace ModelGateway.Providers;
 /// </summary>
 internal static class UpstreamFailures
 {
+    public const string InvalidBodyKind = "upstream_invalid_body";
+
+    public const string EventTooLargeKind = "upstream_event_too_large";
+
     private static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(1);
 
     public static UpstreamOutcome Unreachable() => UpstreamOutcome.Failure(
@@ -22,6 +27,24 @@ internal static class UpstreamFailures
             "The upstream provider did not respond in time.") { RetryAfter = DefaultRetryAfter },
         retryable: true,
         "upstream_timeout");
+
+    /// <summary>A 2xx whose body is not a JSON object (truncated, HTML, random bytes, <c>null</c>): the provider is broken, try another.</summary>
+    public static UpstreamOutcome InvalidBody() => UpstreamOutcome.Failure(
+        new GatewayError(StatusCodes.Status502BadGateway, "server_error", "upstream_error",
+            "The upstream provider answered with a body that is not a valid JSON object.") { RetryAfter = DefaultRetryAfter },
+        retryable: true,
+        InvalidBodyKind);
+
+    /// <summary>One streamed event grew past the bound before anything reached the client.</summary>
+    public static UpstreamOutcome EventTooLarge(int maxEventBytes) => UpstreamOutcome.Failure(
+        EventTooLargeError(maxEventBytes),
+        retryable: true,
+        EventTooLargeKind);
+
+    public static GatewayError EventTooLargeError(int maxEventBytes) =>
+        new(StatusCodes.Status502BadGateway, "server_error", EventTooLargeKind,
+            string.Create(CultureInfo.InvariantCulture, $"The upstream provider sent a stream event larger than {maxEventBytes} bytes; the stream was stopped."))
+        { RetryAfter = DefaultRetryAfter };
 
     public static UpstreamOutcome FromErrorResponse(UpstreamErrorResponse response, int status)
     {

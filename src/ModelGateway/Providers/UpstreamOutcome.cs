@@ -73,6 +73,21 @@ internal sealed class UpstreamOutcome
         TimeToFirstChunk = timeToFirstChunk ?? TimeToFirstChunk,
     };
 
+    /// <summary>This outcome with its usage replaced (sanitised figures).</summary>
+    public UpstreamOutcome WithUsage(TokenUsage? usage) => new()
+    {
+        Served = Served,
+        Usage = usage,
+        Error = Error,
+        Retryable = Retryable,
+        ClientGone = ClientGone,
+        FailureKind = FailureKind,
+        UpstreamRetryAfter = UpstreamRetryAfter,
+        EstimatedCompletionTokens = EstimatedCompletionTokens,
+        TimeToFirstByte = TimeToFirstByte,
+        TimeToFirstChunk = TimeToFirstChunk,
+    };
+
     public static UpstreamOutcome Abandoned(TokenUsage? usage, int estimatedCompletionTokens = 0) =>
         new() { ClientGone = true, Usage = usage, FailureKind = "client_disconnected", EstimatedCompletionTokens = estimatedCompletionTokens };
 }

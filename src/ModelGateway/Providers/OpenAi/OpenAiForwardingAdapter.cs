@@ -50,7 +50,10 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
             _dialect.TargetFor(call),
             isEventStream => isEventStream
                 ? new SseResponseObserver(dropUsageChunk, provider.ResponseTimeout, _timeProvider, context.RequestAborted, _dialect.DropEmptyChoiceChunks)
-                : new JsonResponseObserver(),
+                {
+                    MaxEventBytes = call.MaxStreamEventBytes,
+                }
+                : new JsonResponseObserver(provider.ResponseTimeout, _timeProvider),
             responseTimer,
             _timeProvider,
             _dialect);
@@ -116,10 +119,17 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
         if (context.Response.HasStarted)
         {
             // YARP aborted the client connection after a body error it could not turn into an event.
-            return UpstreamOutcome.Success(usage, "response_body_" + error.ToString().ToLowerInvariant(), timeToFirstByte, timeToFirstChunk, estimated);
+            return UpstreamOutcome.Success(
+                usage, transformer.Observer?.Failure ?? "response_body_" + error.ToString().ToLowerInvariant(), timeToFirstByte, timeToFirstChunk, estimated);
         }
 
         context.Features.Set<IForwarderErrorFeature>(null);
+        if (transformer.Observer?.Rejection is { } rejection)
+        {
+            // The observer refused the body before any of it reached the client: another deployment may serve.
+            return rejection.WithTimings(timeToFirstByte, null);
+        }
+
         return error switch
         {
             ForwarderError.RequestTimedOut => UpstreamFailures.Timeout(),

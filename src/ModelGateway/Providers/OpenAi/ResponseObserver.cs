@@ -16,6 +16,13 @@ internal abstract class ResponseObserver : Stream
     /// <summary>Set when the upstream body broke off or misbehaved; a bounded label, for logs.</summary>
     public string? Failure { get; protected set; }
 
+    /// <summary>
+    /// Set when the observer refused the body before any byte reached the client (it then throws
+    /// <see cref="UpstreamBodyRejectedException"/> to stop the copy): the outcome to report instead, so another
+    /// deployment can be tried.
+    /// </summary>
+    public UpstreamOutcome? Rejection { get; protected set; }
+
     /// <summary>Completion tokens estimated from what passed, for when the usage never arrives (a cut stream); 0 when unknown.</summary>
     public int EstimatedCompletionTokens { get; protected set; }
 

@@ -45,6 +45,9 @@ internal sealed class SseResponseObserver : ResponseObserver
         _timeProvider = timeProvider;
     }
 
+    /// <summary>The largest single event accepted; a larger one ends the stream (<c>Limits:MaxStreamEventBytes</c>).</summary>
+    public int MaxEventBytes { get; init; } = Configuration.GatewayConfig.DefaultMaxStreamEventBytes;
+
     /// <summary>When the first event was passed on to the client (a <see cref="TimeProvider"/> timestamp); 0 before.</summary>
     public long FirstEventTimestamp { get; private set; }
 
@@ -89,9 +92,16 @@ internal sealed class SseResponseObserver : ResponseObserver
 
     private async ValueTask FillAsync(CancellationToken cancellationToken)
     {
+        // Here every complete event has gone out, so the buffer holds only the start of one unfinished event.
+        if (_length >= MaxEventBytes)
+        {
+            EventTooLarge();
+            return;
+        }
+
         if (_length == _buffer.Length)
         {
-            var larger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Min(_buffer.Length * 2, MaxEventBytes));
             _buffer.AsSpan(0, _length).CopyTo(larger);
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = larger;
@@ -107,7 +117,7 @@ internal sealed class SseResponseObserver : ResponseObserver
         try
         {
             _idle.CancelAfter(_idleTimeout);
-            read = await Inner.ReadAsync(_buffer.AsMemory(_length), _idle.Token);
+            read = await Inner.ReadAsync(_buffer.AsMemory(_length, Math.Min(_buffer.Length, MaxEventBytes) - _length), _idle.Token);
         }
         catch (Exception) when (_clientAborted.IsCancellationRequested || cancellationToken.IsCancellationRequested)
         {
@@ -242,6 +252,32 @@ internal sealed class SseResponseObserver : ResponseObserver
 
         var value = payload[(at + 8)..].TrimStart(" \t"u8);
         return !value.IsEmpty && value[0] == '{';
+    }
+
+    /// <summary>
+    /// An event grew past the bound: its bytes are dropped and the large buffer returned at once. Before anything
+    /// reached the client the body is refused (another deployment may serve); after, the stream ends with an error
+    /// event. Either way the upstream response is disposed unread, which closes its connection.
+    /// </summary>
+    private void EventTooLarge()
+    {
+        _length = _ready = _emitted = 0;
+        if (_buffer.Length > InitialBufferSize)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+        }
+
+        if (FirstEventTimestamp == 0)
+        {
+            Failure = UpstreamFailures.EventTooLargeKind;
+            Rejection = UpstreamFailures.EventTooLarge(MaxEventBytes);
+            _finished = true;
+            throw new UpstreamBodyRejectedException("An upstream stream event exceeded the size bound.");
+        }
+
+        var error = UpstreamFailures.EventTooLargeError(MaxEventBytes);
+        Finish(error.Code!, error.Message);
     }
 
     /// <summary>Ends the stream with an OpenAI error event in place of whatever incomplete event was pending.</summary>

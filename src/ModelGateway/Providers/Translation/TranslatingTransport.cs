@@ -99,6 +99,12 @@ internal sealed class TranslatingTransport
         {
             await using var stream = await response.Content.ReadAsStreamAsync(linked.Token);
             using var document = await JsonDocument.ParseAsync(stream, default, linked.Token);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                // A 2xx whose body is JSON but not an object (null, a number): as broken as one that is not JSON.
+                return UpstreamFailures.InvalidBody();
+            }
+
             body = translate(document.RootElement);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException)
@@ -107,7 +113,11 @@ internal sealed class TranslatingTransport
                 : timer.IsCancellationRequested ? UpstreamFailures.Timeout()
                 : UpstreamFailures.Unreachable();
         }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
+        catch (JsonException)
+        {
+            return UpstreamFailures.InvalidBody();
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException)
         {
             body = null;
         }
@@ -172,7 +182,7 @@ internal sealed class TranslatingTransport
         try
         {
             idle.CancelAfter(idleTimeout);
-            await using var body = await response.Content.ReadAsStreamAsync(linked.Token);
+            await using var body = new BoundedEventStream(await response.Content.ReadAsStreamAsync(linked.Token), call.MaxStreamEventBytes);
             var parser = SseParser.Create(body, (type, data) =>
             {
                 translator.OnEvent(type, data);
@@ -228,6 +238,11 @@ internal sealed class TranslatingTransport
         {
             breakCode = "upstream_invalid_event";
         }
+        catch (UpstreamBodyRejectedException)
+        {
+            // One event grew past the bound; the parser's buffer goes with it and disposing the body closes the upstream.
+            breakCode = UpstreamFailures.EventTooLargeKind;
+        }
 
         GatewayError? finalError = null;
         string? failureKind = null;
@@ -243,6 +258,7 @@ internal sealed class TranslatingTransport
                 "upstream_idle_timeout" => $"The upstream provider sent nothing for {idleTimeout.TotalSeconds:0.#} seconds; the stream was stopped.",
                 "upstream_stream_interrupted" => "The connection to the upstream provider broke before the stream was complete.",
                 "upstream_invalid_event" => "The upstream provider sent an event the gateway could not read.",
+                UpstreamFailures.EventTooLargeKind => UpstreamFailures.EventTooLargeError(call.MaxStreamEventBytes).Message,
                 _ => "The upstream provider ended the stream before it was complete.",
             }) { RetryAfter = TimeSpan.FromSeconds(1) };
             failureKind = breakCode;
