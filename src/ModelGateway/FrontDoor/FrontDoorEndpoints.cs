@@ -98,9 +98,18 @@ internal static class FrontDoorEndpoints
         writer.WriteEndObject();
     }
 
-    private static Task ReadyAsync(HttpContext context) =>
-        // The configuration store throws at start-up when the configuration is invalid, so being here means ready.
-        WriteStatusAsync(context, Services<IGatewayConfigStore>(context).Current.Config.Deployments.IsEmpty ? "no_deployments" : "ready");
+    private static Task ReadyAsync(HttpContext context)
+    {
+        // The configuration store throws at start-up when the configuration is invalid; being here, the question
+        // left is whether any deployment can be tried: a probe must not pass with nothing to serve.
+        var status = Services<Routing.Readiness>(context).Status(Services<IGatewayConfigStore>(context).Current.Config);
+        if (status != "ready")
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        }
+
+        return WriteStatusAsync(context, status);
+    }
 
     private static Task WriteStatusAsync(HttpContext context, string status)
     {

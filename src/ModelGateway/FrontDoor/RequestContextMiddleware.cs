@@ -81,6 +81,14 @@ internal sealed partial class RequestContextMiddleware
 
     private void LogRequest(HttpContext context, GatewayRequestFeature feature)
     {
+        var path = context.Request.Path;
+        if (path.Equals("/healthz", StringComparison.Ordinal) || path.Equals("/readyz", StringComparison.Ordinal))
+        {
+            // Probes come every few seconds from every orchestrator replica: noise at Information level.
+            LogProbe(path.Value!, context.Response.StatusCode);
+            return;
+        }
+
         if (!_logger.IsEnabled(LogLevel.Information))
         {
             return;
@@ -117,6 +125,9 @@ internal sealed partial class RequestContextMiddleware
     private partial void LogCompleted(
         string requestId, string method, string path, int status, string keyId, string model, string provider, string deployment,
         int promptTokens, int cachedTokens, int completionTokens, int reasoningTokens, double latencyMs, decimal costUsd, int attempts, string failure, string teamId);
+
+    [LoggerMessage(EventId = 1501, Level = LogLevel.Debug, Message = "Probe {Path} answered {Status}")]
+    private partial void LogProbe(string path, int status);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Unhandled error in request {RequestId}")]
     private partial void LogUnhandled(Exception exception, string requestId);

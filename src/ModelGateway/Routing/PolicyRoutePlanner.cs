@@ -137,17 +137,14 @@ internal sealed partial class PolicyRoutePlanner : IRoutePlanner
         var now = _timeProvider.GetUtcNow();
         var maxOutput = request.Chat?.MaxOutputTokens;
         var eligible = 0;
+        var allObserved = true;
         for (var i = 0; i < pool.Length; i++)
         {
             ref var verdict = ref verdicts[i];
             var deployment = pool[i];
             verdict.Deployment = deployment;
             var observed = _statistics.Get(deployment.Config.Id);
-            verdict.ExpectedOutputTokens = maxOutput
-                ?? (request.Operation == Operation.Embeddings ? 0
-                : observed.OutputSamples > 0 ? (int)Math.Ceiling(observed.OutputTokens) : policy.Fallback.DefaultOutputTokens);
-            var price = deployment.Config.Price;
-            verdict.CostUsd = ((facts.EstimatedPromptTokens * (double)price.InputPerMillion) + (verdict.ExpectedOutputTokens * (double)price.OutputPerMillion)) / 1_000_000d;
+            verdict.ExpectedOutputTokens = observed.OutputSamples > 0 ? (int)Math.Ceiling(observed.OutputTokens) : 0;
             verdict.LatencyKnown = observed.Samples > 0;
             verdict.TimeToFirstByteMs = observed.TimeToFirstByteMs;
             verdict.TotalMs = observed.TotalMs;
@@ -155,7 +152,19 @@ internal sealed partial class PolicyRoutePlanner : IRoutePlanner
             if (verdict.Exclusion == Exclusion.None)
             {
                 eligible++;
+                allObserved &= observed.OutputSamples > 0;
             }
+        }
+
+        // One expected output for every candidate unless each has its own history: an untried deployment scored
+        // with the default against a tried one's (often smaller) average would never be chosen, however cheap.
+        var shared = maxOutput ?? (request.Operation == Operation.Embeddings ? 0 : allObserved ? (int?)null : policy.Fallback.DefaultOutputTokens);
+        for (var i = 0; i < pool.Length; i++)
+        {
+            ref var verdict = ref verdicts[i];
+            verdict.ExpectedOutputTokens = shared ?? verdict.ExpectedOutputTokens;
+            var price = verdict.Deployment.Config.Price;
+            verdict.CostUsd = ((facts.EstimatedPromptTokens * (double)price.InputPerMillion) + (verdict.ExpectedOutputTokens * (double)price.OutputPerMillion)) / 1_000_000d;
         }
 
         var order = new int[eligible];

@@ -8,6 +8,7 @@ internal static class RoutingServices
         services.AddSingleton<IRoutePlanner, PolicyRoutePlanner>();
         services.AddSingleton<DeploymentStatistics>();
         services.AddSingleton<DeploymentHealth>();
+        services.AddSingleton<Readiness>();
         services.AddSingleton<Providers.IUpstreamAttemptListener>(sp => sp.GetRequiredService<DeploymentStatistics>());
         services.AddSingleton<Providers.IUpstreamAttemptListener>(sp => sp.GetRequiredService<DeploymentHealth>());
         services.AddSingleton<IRoutingRandom, SharedRoutingRandom>();
