@@ -20,4 +20,13 @@ public enum FaultKind
 
     /// <summary>Send <see cref="FaultSpec.AfterChunks"/> stream chunks, then end cleanly without <c>[DONE]</c>.</summary>
     TruncateStream,
+
+    /// <summary>Answer 200 with the broken body named by <see cref="FaultSpec.Body"/>, in every wire format.</summary>
+    BrokenBody,
+
+    /// <summary>Stream: send <see cref="FaultSpec.AfterChunks"/> events, then one event of <see cref="FaultSpec.EventBytes"/> bytes with no end.</summary>
+    OversizedEvent,
+
+    /// <summary>Reply normally but report <see cref="FaultSpec.PromptTokens"/> as the prompt token count (negative allowed).</summary>
+    BadUsage,
 }

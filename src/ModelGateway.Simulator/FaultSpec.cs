@@ -18,6 +18,15 @@ public sealed record FaultSpec
     /// <summary>Stream chunks sent before a <see cref="FaultKind.CutStream"/> or <see cref="FaultKind.TruncateStream"/>.</summary>
     public int AfterChunks { get; init; }
 
+    /// <summary>The body of a <see cref="FaultKind.BrokenBody"/> fault: <c>truncated</c>, <c>html</c>, <c>random</c>, <c>null</c> or <c>empty</c>.</summary>
+    public string? Body { get; init; }
+
+    /// <summary>Size of the endless event of a <see cref="FaultKind.OversizedEvent"/> fault.</summary>
+    public long EventBytes { get; init; }
+
+    /// <summary>The prompt token count a <see cref="FaultKind.BadUsage"/> fault reports.</summary>
+    public int PromptTokens { get; init; }
+
     /// <summary>How many requests the fault applies to (queued faults only).</summary>
     public int Count { get; init; } = 1;
 

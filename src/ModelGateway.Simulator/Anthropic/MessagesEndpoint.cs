@@ -37,7 +37,7 @@ internal sealed class MessagesEndpoint(IOptions<SimulatorOptions> options, TimeP
             return;
         }
 
-        var reply = ReplyPlanner.Plan(request!.Prompt, shape);
+        var reply = UsageFault.Apply(ReplyPlanner.Plan(request!.Prompt, shape), context);
         var id = "msg_" + SimulatorRequestFeature.Get(context).RequestId;
         context.Response.Headers["request-id"] = "req_" + SimulatorRequestFeature.Get(context).RequestId;
         if (request.Stream)

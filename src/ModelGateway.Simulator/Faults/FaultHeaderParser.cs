@@ -6,7 +6,7 @@ namespace ModelGateway.Simulator.Faults;
 /// <summary>
 /// Parses the <c>x-sim-fault</c> request header: <c>;</c>-separated items, keys case-insensitive.
 /// <c>status=429</c>, <c>retry-after=2</c>, <c>message=text</c>, <c>latency=300</c>, <c>reset</c>,
-/// <c>cut=3</c>, <c>truncate=3</c>. One kind per header; <c>latency</c> alone is a latency fault,
+/// <c>cut=3</c>, <c>truncate=3</c>, <c>body=html</c>, <c>big-event=104857600;after=2</c>, <c>prompt-tokens=-5</c>. One kind per header; <c>latency</c> alone is a latency fault,
 /// with another kind it delays that fault.
 /// </summary>
 internal static class FaultHeaderParser
@@ -48,6 +48,21 @@ internal static class FaultHeaderParser
                     spec = spec with { AfterChunks = chunks };
                     itemKind = FaultKind.TruncateStream;
                     break;
+                case "BODY" when value is { Length: > 0 }:
+                    spec = spec with { Body = value.ToLowerInvariant() };
+                    itemKind = FaultKind.BrokenBody;
+                    break;
+                case "BIG-EVENT" when long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes):
+                    spec = spec with { EventBytes = bytes };
+                    itemKind = FaultKind.OversizedEvent;
+                    break;
+                case "AFTER" when TryInt(value, out var chunks):
+                    spec = spec with { AfterChunks = chunks };
+                    break;
+                case "PROMPT-TOKENS" when int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var tokens):
+                    spec = spec with { PromptTokens = tokens };
+                    itemKind = FaultKind.BadUsage;
+                    break;
                 default:
                     error = $"Cannot read '{item}' in the x-sim-fault header (see docs/simulator.md).";
                     return false;
@@ -68,7 +83,7 @@ internal static class FaultHeaderParser
         kind ??= spec.LatencyMs > 0 ? FaultKind.Latency : null;
         if (kind is null)
         {
-            error = "The x-sim-fault header names no fault (status, latency, reset, cut or truncate).";
+            error = "The x-sim-fault header names no fault (status, latency, reset, cut, truncate, body, big-event or prompt-tokens).";
             return false;
         }
 

@@ -5,7 +5,7 @@ namespace ModelGateway.Simulator.Faults;
 
 /// <summary>
 /// Applies the request's fault: from the <c>x-sim-fault</c> header if present (the queue is then left alone),
-/// else the next queued one. Status, latency and reset act here; cut and truncate are handed to the endpoint.
+/// else the next queued one. Status, latency, reset and broken bodies act here; cut, truncate, oversized events and bad usage are handed to the endpoint.
 /// </summary>
 internal sealed class FaultMiddleware(RequestDelegate next, SimulatorState state, TimeProvider timeProvider)
 {
@@ -44,7 +44,10 @@ internal sealed class FaultMiddleware(RequestDelegate next, SimulatorState state
             case FaultKind.Reset:
                 feature.AbortConnection(context);
                 break;
-            case FaultKind.CutStream or FaultKind.TruncateStream:
+            case FaultKind.BrokenBody:
+                await BrokenBodies.WriteAsync(context, fault.Body!);
+                break;
+            case FaultKind.CutStream or FaultKind.TruncateStream or FaultKind.OversizedEvent or FaultKind.BadUsage:
                 feature.BodyFault = fault;
                 await next(context);
                 break;

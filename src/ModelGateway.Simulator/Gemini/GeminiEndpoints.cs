@@ -63,7 +63,7 @@ internal sealed class GeminiEndpoints(IOptions<SimulatorOptions> options, TimePr
             return;
         }
 
-        var reply = ReplyPlanner.Plan(prompt!, shape);
+        var reply = UsageFault.Apply(ReplyPlanner.Plan(prompt!, shape), context);
         var id = SimulatorRequestFeature.Get(context).RequestId;
         if (!stream)
         {

@@ -29,7 +29,7 @@ internal sealed class SimulatedStream : IAsyncDisposable
         _timeProvider = timeProvider;
         _separator = separator;
         var fault = _feature.BodyFault;
-        _limit = fault?.Kind is FaultKind.CutStream or FaultKind.TruncateStream ? fault.AfterChunks : int.MaxValue;
+        _limit = fault?.Kind is FaultKind.CutStream or FaultKind.TruncateStream or FaultKind.OversizedEvent ? fault.AfterChunks : int.MaxValue;
         Json = new Utf8JsonWriter(_pipe, OpenAiJson.WriterOptions);
     }
 
@@ -62,6 +62,11 @@ internal sealed class SimulatedStream : IAsyncDisposable
             if (_feature.BodyFault?.Kind == FaultKind.CutStream)
             {
                 throw _feature.BreakConnection($"connection cut after {_sent} stream events.");
+            }
+
+            if (_feature.BodyFault is { Kind: FaultKind.OversizedEvent } oversized)
+            {
+                await OversizedEvent.WriteAsync(_pipe, oversized.EventBytes, _context.RequestAborted);
             }
 
             return;

@@ -29,7 +29,7 @@ internal sealed class ChatCompletionsEndpoint(IOptions<SimulatorOptions> options
             return;
         }
 
-        var reply = ReplyPlanner.Plan(request.Prompt, shape);
+        var reply = UsageFault.Apply(ReplyPlanner.Plan(request.Prompt, shape), context);
         var result = new ChatCompletionResult(
             "chatcmpl-" + SimulatorRequestFeature.Get(context).RequestId,
             timeProvider.GetUtcNow().ToUnixTimeSeconds(),

@@ -7,7 +7,7 @@ namespace ModelGateway.Simulator.OpenAi;
 
 /// <summary>
 /// Streams a reply as server-sent events: <c>data: {chunk}\n\n</c> per chunk, flushed one by one, then the
-/// usage chunk (when asked) and <c>data: [DONE]</c>. Applies cut and truncate faults.
+/// usage chunk (when asked) and <c>data: [DONE]</c>. Applies cut, truncate and oversized-event faults.
 /// </summary>
 internal sealed class ChatStreamWriter
 {
@@ -39,7 +39,7 @@ internal sealed class ChatStreamWriter
         var cancellationToken = context.RequestAborted;
         var feature = SimulatorRequestFeature.Get(context);
         var fault = feature.BodyFault;
-        var chunkLimit = fault?.Kind is FaultKind.CutStream or FaultKind.TruncateStream ? fault.AfterChunks : int.MaxValue;
+        var chunkLimit = fault?.Kind is FaultKind.CutStream or FaultKind.TruncateStream or FaultKind.OversizedEvent ? fault.AfterChunks : int.MaxValue;
 
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "text/event-stream";
@@ -82,6 +82,9 @@ internal sealed class ChatStreamWriter
             case FaultKind.CutStream:
                 throw feature.BreakConnection($"connection cut after {sent} stream chunks.");
             case FaultKind.TruncateStream:
+                return;
+            case FaultKind.OversizedEvent:
+                await OversizedEvent.WriteAsync(pipe, fault.EventBytes, cancellationToken);
                 return;
         }
 

@@ -25,7 +25,8 @@ public sealed class ProviderKindHost : IAsyncDisposable
 
     public GatewayHost Gateway { get; }
 
-    public static async Task<ProviderKindHost> StartAsync(string kind, Action<JsonObject>? configure = null, int defaultChunks = 8)
+    public static async Task<ProviderKindHost> StartAsync(
+        string kind, Action<JsonObject>? configure = null, int defaultChunks = 8, Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configureHost = null)
     {
         Environment.SetEnvironmentVariable(ProviderKeyVariable, ProviderKey);
         var simulator = await SimulatorHost.StartAsync(o =>
@@ -39,7 +40,7 @@ public sealed class ProviderKindHost : IAsyncDisposable
         config.WithDeployment("native-m", "native", ["m", "embed"], upstreamModel: UpstreamModel, input: 1m, output: 2m, cached: 0.5m,
             capabilities: ["chat", "tools", "vision", "json_schema", "embeddings"]);
         configure?.Invoke(config);
-        var gateway = await GatewayHost.StartAsync(config);
+        var gateway = await GatewayHost.StartAsync(config, configureHost);
         return new ProviderKindHost(simulator, gateway);
     }
 
