@@ -8,8 +8,9 @@ internal static class OversizedEvent
 {
     private const int Piece = 64 * 1024;
 
-    public static async Task WriteAsync(PipeWriter pipe, long bytes, CancellationToken cancellationToken)
+    public static async Task WriteAsync(HttpContext context, PipeWriter pipe, long bytes)
     {
+        var cancellationToken = context.RequestAborted;
         pipe.Write("data: "u8);
         for (var left = bytes; left > 0; left -= Piece)
         {
@@ -19,6 +20,8 @@ internal static class OversizedEvent
             var flush = await pipe.FlushAsync(cancellationToken);
             if (flush.IsCompleted || flush.IsCanceled)
             {
+                // The reader went away mid-event: that is what a gateway bounding events must do.
+                SimulatorRequestFeature.Get(context).OnClientStoppedReading();
                 return;
             }
         }

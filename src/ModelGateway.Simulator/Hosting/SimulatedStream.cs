@@ -66,7 +66,7 @@ internal sealed class SimulatedStream : IAsyncDisposable
 
             if (_feature.BodyFault is { Kind: FaultKind.OversizedEvent } oversized)
             {
-                await OversizedEvent.WriteAsync(_pipe, oversized.EventBytes, _context.RequestAborted);
+                await OversizedEvent.WriteAsync(_context, _pipe, oversized.EventBytes);
             }
 
             return;

@@ -5,6 +5,7 @@ internal sealed class SimulatorRequestFeature(string requestId)
 {
     private volatile bool _completed;
     private volatile bool _selfAborted;
+    private int _abortCounted;
 
     /// <summary>The <c>x-request-id</c> of the response.</summary>
     public string RequestId { get; } = requestId;
@@ -49,6 +50,24 @@ internal sealed class SimulatorRequestFeature(string requestId)
     public void OnRequestAborted()
     {
         if (!_completed && !_selfAborted)
+        {
+            CountAbortOnce();
+        }
+    }
+
+    /// <summary>A response writer saw the client stop reading before the response was complete.</summary>
+    public void OnClientStoppedReading()
+    {
+        if (!_selfAborted)
+        {
+            CountAbortOnce();
+        }
+    }
+
+    private void CountAbortOnce()
+    {
+        // The connection's abort callback and the writer can both notice the same departure.
+        if (Interlocked.Exchange(ref _abortCounted, 1) == 0)
         {
             State?.OnClientAborted(Record);
         }

@@ -84,7 +84,7 @@ internal sealed class ChatStreamWriter
             case FaultKind.TruncateStream:
                 return;
             case FaultKind.OversizedEvent:
-                await OversizedEvent.WriteAsync(pipe, fault.EventBytes, cancellationToken);
+                await OversizedEvent.WriteAsync(context, pipe, fault.EventBytes);
                 return;
         }
 

@@ -56,8 +56,8 @@ public sealed class BrokenUpstreamTests
 
         foreach (var body in BrokenBodies)
         {
+            host.Simulator.State.EnqueueFault(new FaultSpec { Kind = FaultKind.BrokenBody, Body = body });
             using var request = ChatRequest(stream: false);
-            request.Headers.Add("x-sim-fault", "body=" + body);
             using var response = await http.SendAsync(request);
 
             Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
@@ -115,8 +115,8 @@ public sealed class BrokenUpstreamTests
     {
         await using var host = await ProviderKindHost.StartAsync(kind, config => config["Limits"] = new JsonObject { ["MaxStreamEventBytes"] = 64 * 1024 });
         using var http = host.Gateway.HttpClient();
+        host.Simulator.State.EnqueueFault(new FaultSpec { Kind = FaultKind.OversizedEvent, EventBytes = 100L * 1024 * 1024, AfterChunks = 0 });
         using var request = ChatRequest(stream: true);
-        request.Headers.Add("x-sim-fault", "big-event=104857600;after=0");
 
         using var response = await http.SendAsync(request);
 
@@ -133,8 +133,8 @@ public sealed class BrokenUpstreamTests
         // The default bound (4 MiB) against a 100 MB event: the gateway must stop reading long before the end.
         await using var host = await ProviderKindHost.StartAsync(kind);
         using var http = host.Gateway.HttpClient();
+        host.Simulator.State.EnqueueFault(new FaultSpec { Kind = FaultKind.OversizedEvent, EventBytes = 100L * 1024 * 1024, AfterChunks = 2 });
         using var request = ChatRequest(stream: true);
-        request.Headers.Add("x-sim-fault", "big-event=104857600;after=2");
         var clock = Stopwatch.StartNew();
 
         using var response = await http.SendAsync(request);
@@ -160,11 +160,11 @@ public sealed class BrokenUpstreamTests
         var logs = new LogCapture();
         await using var host = await ProviderKindHost.StartAsync(kind, configureHost: b => b.Services.AddSingleton<ILoggerProvider>(logs));
         using var http = host.Gateway.HttpClient();
+        host.Simulator.State.EnqueueFault(new FaultSpec { Kind = FaultKind.BadUsage, PromptTokens = -5, Count = 3 });
 
         for (var i = 0; i < 3; i++)
         {
             using var request = ChatRequest(stream: i == 2);
-            request.Headers.Add("x-sim-fault", "prompt-tokens=-5");
             using var response = await http.SendAsync(request);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             _ = await response.Content.ReadAsStringAsync();
