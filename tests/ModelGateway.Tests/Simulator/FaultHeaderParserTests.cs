@@ -14,6 +14,9 @@ public sealed class FaultHeaderParserTests
         { "reset", new FaultSpec { Kind = FaultKind.Reset } },
         { "cut=3", new FaultSpec { Kind = FaultKind.CutStream, AfterChunks = 3 } },
         { "truncate=0;latency=20", new FaultSpec { Kind = FaultKind.TruncateStream, LatencyMs = 20 } },
+        { "body=HTML", new FaultSpec { Kind = FaultKind.BrokenBody, Body = "html" } },
+        { "big-event=104857600;after=2", new FaultSpec { Kind = FaultKind.OversizedEvent, EventBytes = 104857600, AfterChunks = 2 } },
+        { "prompt-tokens=-5", new FaultSpec { Kind = FaultKind.BadUsage, PromptTokens = -5 } },
     };
 
     [Theory]
@@ -35,6 +38,11 @@ public sealed class FaultHeaderParserTests
     [InlineData("latency=0")]
     [InlineData("retry-after=2")]
     [InlineData("boom=1")]
+    [InlineData("body=xml")]
+    [InlineData("big-event=0")]
+    [InlineData("big-event=-1")]
+    [InlineData("prompt-tokens=x")]
+    [InlineData("body=null;cut=1")]
     public void Rejects_anything_else(string header)
     {
         Assert.False(FaultHeaderParser.TryParse(header, out var fault, out var error));

@@ -156,6 +156,62 @@ public sealed class FaultTests
         Assert.ThrowsAny<JsonException>(() => JsonDocument.Parse(text));
     }
 
+    [Theory]
+    [InlineData("truncated", "application/json")]
+    [InlineData("html", "text/html")]
+    [InlineData("random", "application/json")]
+    [InlineData("null", "application/json")]
+    [InlineData("empty", "application/json")]
+    public async Task Broken_body_is_a_200_that_is_not_a_json_object(string body, string mediaType)
+    {
+        await using var sim = await SimulatorHost.StartAsync();
+        using var http = sim.HttpClient();
+
+        using var response = await http.PostAsync("/v1/chat/completions", RawApi.Hello, ("x-sim-fault", "body=" + body));
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
+        var isObject = false;
+        try
+        {
+            using var document = JsonDocument.Parse(bytes);
+            isObject = document.RootElement.ValueKind == JsonValueKind.Object;
+        }
+        catch (JsonException)
+        {
+        }
+
+        Assert.False(isObject);
+    }
+
+    [Fact]
+    public async Task Oversized_event_follows_the_given_events_with_one_endless_data_line()
+    {
+        await using var sim = await SimulatorHost.StartAsync();
+        using var http = sim.HttpClient();
+
+        using var response = await http.PostAsync("/v1/chat/completions", StreamHello, ("x-sim-fault", "big-event=200000;after=2"));
+        var text = await response.Content.ReadAsStringAsync();
+
+        var events = text.Split("\n\n");
+        Assert.Equal(3, events.Length);
+        Assert.Equal("data: " + new string('a', 200_000), events[2]);
+    }
+
+    [Fact]
+    public async Task Bad_usage_reports_the_given_prompt_tokens()
+    {
+        await using var sim = await SimulatorHost.StartAsync();
+        using var http = sim.HttpClient();
+
+        using var response = await http.PostAsync("/v1/chat/completions", RawApi.Hello, ("x-sim-fault", "prompt-tokens=-5"));
+        var json = await response.JsonAsync();
+
+        Assert.Equal(-5, json.GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
+        Assert.Equal(8, json.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+    }
+
     [Fact]
     public async Task Latency_delays_the_response_and_combines_with_a_status()
     {
