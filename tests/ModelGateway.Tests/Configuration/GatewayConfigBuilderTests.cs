@@ -74,6 +74,31 @@ public sealed class GatewayConfigBuilderTests
         Assert.Equal(11, ex.Errors.Count);
     }
 
+    [Theory]
+    [InlineData(1023)]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(268_435_457)]
+    public void Max_stream_event_bytes_out_of_range_is_an_error(int bytes)
+    {
+        var options = ValidOptions();
+        options.Limits.MaxStreamEventBytes = bytes;
+
+        var ex = Assert.Throws<GatewayConfigException>(() => GatewayConfigBuilder.Build(options, Environment));
+
+        Assert.Equal("Limits:MaxStreamEventBytes must be between 1024 and 268435456.", Assert.Single(ex.Errors));
+    }
+
+    [Fact]
+    public void Max_stream_event_bytes_defaults_to_4_mib_and_can_be_set()
+    {
+        var options = ValidOptions();
+        Assert.Equal(4 * 1024 * 1024, GatewayConfigBuilder.Build(options, Environment).MaxStreamEventBytes);
+
+        options.Limits.MaxStreamEventBytes = 65_536;
+        Assert.Equal(65_536, GatewayConfigBuilder.Build(options, Environment).MaxStreamEventBytes);
+    }
+
     [Fact]
     public void Cost_uses_cached_and_output_prices()
     {
