@@ -10,6 +10,12 @@ internal static class ChatRequestParser
 {
     public static ChatRequest? Parse(ReadOnlySpan<byte> body, out GatewayError? error)
     {
+        if (JsonBodyValidator.Validate(body) is { } invalid)
+        {
+            error = invalid;
+            return null;
+        }
+
         try
         {
             return ParseCore(body, out error);

@@ -11,6 +11,12 @@ internal sealed class EmbeddingsRequest
 
     public static EmbeddingsRequest? Parse(ReadOnlySpan<byte> body, out GatewayError? error)
     {
+        if (JsonBodyValidator.Validate(body) is { } invalid)
+        {
+            error = invalid;
+            return null;
+        }
+
         try
         {
             return ParseCore(body, out error);

@@ -1,51 +1,30 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Unicode;
 using ModelGateway.Providers;
 
 namespace ModelGateway.Sensitivity;
 
 /// <summary>
-/// One pass over a request body with <see cref="Utf8JsonReader"/>: runs the detectors over every text the model
-/// will read (message <c>content</c> strings, <c>text</c> parts, tool-call <c>arguments</c>; embeddings
-/// <c>input</c>), counts the text bytes for a prompt-token estimate, and optionally collects <c>metadata</c>.
-/// String values are unescaped only when they contain escapes, into one pooled buffer.
+/// One <see cref="Utf8JsonReader"/> pass over a request body that feeds the detectors every string in it, whatever
+/// its place or shape: values and property names, known fields and unknown ones (tool descriptions, schemas, names,
+/// refusals, predictions, metadata, malformed parts), and the text of numbers. Nothing is skipped but the top-level
+/// <c>seed</c> and the base64 payload of image and audio <c>data:</c> URLs (binary the model sees as pixels or sound).
+/// The strings are unescaped into one pooled buffer, one per line, and the detectors run once over it. Anything the
+/// scanner cannot read (broken JSON, invalid text, token-id arrays of embeddings) marks the scan unreadable, which
+/// routing treats as restricted: doubt fails closed.
 /// </summary>
 internal static class ContentScanner
 {
     public static ContentScan Scan(ReadOnlySpan<byte> body, Operation operation, DetectorSet detectors, bool collectMetadata)
     {
-        var state = new ScanState(detectors);
+        var state = new ScanState(detectors, body.Length);
         try
         {
-            var reader = new Utf8JsonReader(body);
-            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-            {
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    if (operation == Operation.ChatCompletions && reader.ValueTextEquals("messages"u8))
-                    {
-                        reader.Read();
-                        ScanMessages(ref reader, ref state);
-                    }
-                    else if (operation == Operation.Embeddings && reader.ValueTextEquals("input"u8))
-                    {
-                        reader.Read();
-                        ScanStringsIn(ref reader, ref state);
-                    }
-                    else if (collectMetadata && reader.ValueTextEquals("metadata"u8))
-                    {
-                        reader.Read();
-                        ReadMetadata(ref reader, ref state);
-                    }
-                    else
-                    {
-                        reader.Read();
-                        reader.Skip();
-                    }
-                }
-            }
+            Walk(body, operation, collectMetadata, ref state);
+            state.Flush();
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             // The front door validated the body; if it still cannot be read, nothing is known about its content.
             state.Unreadable = true;
@@ -58,155 +37,95 @@ internal static class ContentScanner
         return new ContentScan(state.Fired, state.TextBytes, state.Messages, state.Metadata, state.Unreadable);
     }
 
-    private static void ScanMessages(ref Utf8JsonReader reader, ref ScanState state)
+    private static void Walk(ReadOnlySpan<byte> body, Operation operation, bool collectMetadata, ref ScanState state)
     {
-        if (reader.TokenType != JsonTokenType.StartArray)
+        var reader = new Utf8JsonReader(body);
+        var top = TopField.Other;
+        var countsAsText = false;
+        string? metadataKey = null;
+        while (reader.Read())
         {
-            reader.Skip();
-            return;
-        }
-
-        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-        {
-            state.Messages++;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            switch (reader.TokenType)
             {
-                if (reader.ValueTextEquals("content"u8))
-                {
-                    reader.Read();
-                    ScanContent(ref reader, ref state);
-                }
-                else if (reader.ValueTextEquals("tool_calls"u8))
-                {
-                    reader.Read();
-                    ScanToolCalls(ref reader, ref state);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
+                case JsonTokenType.PropertyName:
+                    if (reader.CurrentDepth == 1)
+                    {
+                        top = TopFieldOf(ref reader);
+                    }
+                    else if (top == TopField.Metadata && reader.CurrentDepth == 2 && collectMetadata)
+                    {
+                        metadataKey = reader.GetString();
+                    }
+
+                    countsAsText = CountsAsText(ref reader);
+                    state.Add(ref reader, countsAsText: false);
+                    break;
+                case JsonTokenType.String:
+                    if (metadataKey is not null && top == TopField.Metadata && reader.CurrentDepth == 2)
+                    {
+                        (state.Metadata ??= []).Add(new KeyValuePair<string, string>(metadataKey, reader.GetString()!));
+                    }
+
+                    state.Add(ref reader, countsAsText);
+                    break;
+                case JsonTokenType.Number:
+                    if (top == TopField.Input && operation != Operation.ChatCompletions)
+                    {
+                        // Token ids: the upstream decodes them with a tokenizer the gateway does not have.
+                        state.Unreadable = true;
+                    }
+
+                    if (!(top == TopField.Seed && reader.CurrentDepth == 1))
+                    {
+                        state.Add(ref reader, countsAsText: false);
+                    }
+
+                    break;
+                case JsonTokenType.StartObject:
+                    if (top == TopField.Messages && reader.CurrentDepth == 2)
+                    {
+                        state.Messages++;
+                    }
+
+                    break;
             }
         }
     }
 
-    private static void ScanContent(ref Utf8JsonReader reader, ref ScanState state)
+    private static TopField TopFieldOf(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("messages"u8) ? TopField.Messages
+        : reader.ValueTextEquals("input"u8) ? TopField.Input
+        : reader.ValueTextEquals("metadata"u8) ? TopField.Metadata
+        : reader.ValueTextEquals("seed"u8) ? TopField.Seed
+        : TopField.Other;
+
+    /// <summary>The strings that make up the prompt-size estimate: message content, text parts, tool arguments, input.</summary>
+    private static bool CountsAsText(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("content"u8) || reader.ValueTextEquals("text"u8) || reader.ValueTextEquals("arguments"u8) || reader.ValueTextEquals("input"u8);
+
+    private enum TopField
     {
-        if (reader.TokenType == JsonTokenType.String)
-        {
-            state.ScanString(ref reader);
-            return;
-        }
-
-        if (reader.TokenType != JsonTokenType.StartArray)
-        {
-            reader.Skip();
-            return;
-        }
-
-        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-        {
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isText = reader.ValueTextEquals("text"u8);
-                reader.Read();
-                if (isText && reader.TokenType == JsonTokenType.String)
-                {
-                    state.ScanString(ref reader);
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
-        }
-    }
-
-    private static void ScanToolCalls(ref Utf8JsonReader reader, ref ScanState state)
-    {
-        if (reader.TokenType != JsonTokenType.StartArray)
-        {
-            reader.Skip();
-            return;
-        }
-
-        var depth = reader.CurrentDepth;
-        while (reader.Read() && reader.CurrentDepth > depth)
-        {
-            if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("arguments"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.String)
-                {
-                    state.ScanString(ref reader);
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
-        }
-    }
-
-    /// <summary>A string, or an array of strings (arrays of token ids are skipped).</summary>
-    private static void ScanStringsIn(ref Utf8JsonReader reader, ref ScanState state)
-    {
-        if (reader.TokenType == JsonTokenType.String)
-        {
-            state.ScanString(ref reader);
-            return;
-        }
-
-        if (reader.TokenType != JsonTokenType.StartArray)
-        {
-            reader.Skip();
-            return;
-        }
-
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            if (reader.TokenType == JsonTokenType.String)
-            {
-                state.ScanString(ref reader);
-            }
-            else
-            {
-                reader.Skip();
-            }
-        }
-    }
-
-    private static void ReadMetadata(ref Utf8JsonReader reader, ref ScanState state)
-    {
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            reader.Skip();
-            return;
-        }
-
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var key = reader.GetString()!;
-            reader.Read();
-            if (reader.TokenType == JsonTokenType.String)
-            {
-                (state.Metadata ??= []).Add(new KeyValuePair<string, string>(key, reader.GetString()!));
-            }
-            else
-            {
-                reader.Skip();
-            }
-        }
+        Other,
+        Messages,
+        Input,
+        Metadata,
+        Seed,
     }
 
     private struct ScanState
     {
-        private readonly DetectorSet _detectors;
-        private byte[]? _buffer;
+        private const byte Separator = (byte)'\n';
 
-        public ScanState(DetectorSet detectors)
+        private readonly DetectorSet _detectors;
+        private byte[] _buffer;
+        private int _length;
+
+        public ScanState(DetectorSet detectors, int bodyLength)
         {
             _detectors = detectors;
+
+            // Every token's unescaped text plus a separator fits in the bytes the token takes in the body.
+            _buffer = ArrayPool<byte>.Shared.Rent(bodyLength + 16);
         }
 
         public ulong Fired { get; private set; }
@@ -219,38 +138,88 @@ internal static class ContentScanner
 
         public bool Unreadable { get; set; }
 
-        public void ScanString(ref Utf8JsonReader reader)
+        /// <summary>Appends the current token's text (unescaped) as one line of the text to scan.</summary>
+        public void Add(ref Utf8JsonReader reader, bool countsAsText)
         {
-            ReadOnlySpan<byte> text;
+            var raw = reader.ValueSpan;
+            if (!reader.ValueIsEscaped && reader.TokenType == JsonTokenType.String && DataUrls.BinaryPayloadStart(raw) is var start and > 0)
+            {
+                Append(raw[..start]);
+                return;
+            }
+
+            Reserve(raw.Length + 1);
+            int written;
             if (reader.ValueIsEscaped)
             {
-                var needed = reader.ValueSpan.Length;
-                if (_buffer is null || _buffer.Length < needed)
+                written = reader.CopyString(_buffer.AsSpan(_length));
+                var unescaped = _buffer.AsSpan(_length, written);
+                if (!Utf8.IsValid(unescaped))
                 {
-                    ReturnBuffer();
-                    _buffer = ArrayPool<byte>.Shared.Rent(needed);
+                    // An unpaired surrogate escape: the front door refuses these; here it is doubt.
+                    Unreadable = true;
                 }
 
-                text = _buffer.AsSpan(0, reader.CopyString(_buffer));
+                if (reader.TokenType == JsonTokenType.String && DataUrls.BinaryPayloadStart(unescaped) is var escapedStart and > 0)
+                {
+                    written = escapedStart;
+                }
             }
             else
             {
-                text = reader.ValueSpan;
+                raw.CopyTo(_buffer.AsSpan(_length));
+                written = raw.Length;
             }
 
-            TextBytes += text.Length;
-            if (Fired != _detectors.AllFired)
+            _length += written;
+            _buffer[_length++] = Separator;
+            if (countsAsText)
             {
-                Fired = _detectors.Run(text, Fired);
+                TextBytes += written;
             }
+        }
+
+        /// <summary>Runs the detectors that have not fired yet over the collected text.</summary>
+        public void Flush()
+        {
+            if (_length > 0 && Fired != _detectors.AllFired)
+            {
+                Fired = _detectors.Run(_buffer.AsSpan(0, _length), Fired);
+            }
+
+            _length = 0;
         }
 
         public void ReturnBuffer()
         {
-            if (_buffer is not null)
+            if (_buffer.Length > 0)
             {
                 ArrayPool<byte>.Shared.Return(_buffer);
-                _buffer = null;
+                _buffer = [];
+            }
+        }
+
+        private void Append(ReadOnlySpan<byte> text)
+        {
+            Reserve(text.Length + 1);
+            text.CopyTo(_buffer.AsSpan(_length));
+            _length += text.Length;
+            _buffer[_length++] = Separator;
+        }
+
+        /// <summary>Makes room for <paramref name="needed"/> bytes: scans what is collected when the buffer is full.</summary>
+        private void Reserve(int needed)
+        {
+            if (_length + needed <= _buffer.Length)
+            {
+                return;
+            }
+
+            Flush();
+            if (needed > _buffer.Length)
+            {
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = ArrayPool<byte>.Shared.Rent(needed);
             }
         }
     }

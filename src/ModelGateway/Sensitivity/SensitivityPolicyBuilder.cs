@@ -125,8 +125,9 @@ internal static class SensitivityPolicyBuilder
             try
             {
                 // NonBacktracking: linear time in the input, so a pattern cannot be made to run away by a prompt;
-                // the timeout is a second fence.
-                var regex = new Regex(pattern.Regex, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture, timeout);
+                // the timeout is a second fence. Multiline: the scanner joins a body's strings one per line, so ^ and $
+                // still match at the start and end of each string.
+                var regex = new Regex(pattern.Regex, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture | RegexOptions.Multiline, timeout);
                 detectors.Add(new DetectorRule(name, level, regex));
             }
             catch (Exception ex) when (ex is ArgumentException or NotSupportedException)

@@ -10,12 +10,76 @@ public sealed class ContentScannerTests
     private static readonly DetectorSet Detectors = new(SensitivityPolicy.Default);
 
     [Fact]
-    public void Scans_string_content_text_parts_and_tool_call_arguments_but_not_other_fields()
+    public void Scans_string_content_text_parts_and_tool_call_arguments()
     {
         Assert.Equal(["email"], Fired("""{"model":"m","messages":[{"role":"user","content":"mail jane@example.com"}]}"""));
         Assert.Equal(["payment_card"], Fired("""{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"4111 1111 1111 1111"}]}]}"""));
         Assert.Equal(["us_ssn"], Fired("""{"model":"m","messages":[{"role":"assistant","tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{\"ssn\":\"123-45-6789\"}"}}]}]}"""));
-        Assert.Empty(Fired("""{"model":"m","user":"jane@example.com","messages":[{"role":"user","name":"jane@example.com","content":"hello"}]}"""));
+        Assert.Empty(Fired("""{"model":"m","user":"jane","seed":4111111111111111,"messages":[{"role":"user","name":"jane","content":"hello"}]}"""));
+    }
+
+    [Theory]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":["x"]},{"role":"user","content":"pay with 4111 1111 1111 1111"}]}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":[1,null,true,{"type":"text","text":"ok"}]},{"role":"user","content":"4111 1111 1111 1111"}]}""")]
+    [InlineData("""{"model":"m","messages":["x",{"role":"user","content":"4111 1111 1111 1111"}]}""")]
+    [InlineData("""{"model":"m","messages":{"role":"user","content":"4111 1111 1111 1111"}}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"pay","description":"Card 4111 1111 1111 1111"}}]}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"pay","parameters":{"type":"object","properties":{"card":{"type":"string","description":"use 4111 1111 1111 1111"}}}}}]}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"pay","parameters":{"type":"object","properties":{"4111 1111 1111 1111":{"type":"string"}}}}}]}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","name":"4111 1111 1111 1111","content":"hi"}]}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"assistant","refusal":"not 4111 1111 1111 1111"}]}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"prediction":{"type":"content","content":"4111 1111 1111 1111"}}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema","json_schema":{"name":"r","schema":{"const":"4111 1111 1111 1111"}}}}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"user":"4111 1111 1111 1111"}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"unknown":{"deep":[[[{"x":"4111 1111 1111 1111"}]]]}}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"metadata":{"note":"4111 1111 1111 1111"}}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}],"extra":4111111111111111}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"4111\u00a01111\u00a01111\u00a01111"}]}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"https://x.example/4111-1111-1111-1111.png"}}]}]}""")]
+    public void Every_string_in_any_shape_is_scanned(string json) => Assert.Equal(["payment_card"], Fired(json));
+
+    [Fact]
+    public void Model_and_role_strings_are_scanned_too_and_every_operation_scans_everything()
+    {
+        const string Body = """{"model":"4111 1111 1111 1111","messages":[{"role":"-----BEGIN PRIVATE KEY-----","content":"hi"}]}""";
+        Assert.Equal(["payment_card", "private_key"], Fired(Body));
+        Assert.Equal(["payment_card", "private_key"], Detectors.NamesOf(ContentScanner.Scan(Encoding.UTF8.GetBytes(Body), Operation.Embeddings, Detectors, false).Fired));
+    }
+
+    [Fact]
+    public void Image_data_urls_are_not_scanned_as_text_but_anything_else_in_them_is()
+    {
+        var pixels = Convert.ToBase64String(Enumerable.Range(0, 3000).Select(i => (byte)(i * 7)).ToArray());
+        Assert.Empty(Fired("{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64," + pixels + "\"}}]}]}"));
+        Assert.Equal(["payment_card"], Fired("{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64," + pixels + " 4111 1111 1111 1111\"}}]}]}"));
+        Assert.Equal(["payment_card"], Fired("""{"messages":[{"role":"user","content":[{"type":"file","file":{"file_data":"data:text/plain;base64,4111 1111 1111 1111"}}]}]}"""));
+    }
+
+    [Fact]
+    public void Embeddings_token_arrays_cannot_be_read_so_the_scan_fails_closed()
+    {
+        var tokens = ContentScanner.Scan("""{"model":"e","input":[[1,2,3],[4]]}"""u8, Operation.Embeddings, Detectors, false);
+        var single = ContentScanner.Scan("""{"model":"e","input":[1,2,3]}"""u8, Operation.Embeddings, Detectors, false);
+        var text = ContentScanner.Scan("""{"model":"e","input":["a","b"],"dimensions":256}"""u8, Operation.Embeddings, Detectors, false);
+        Assert.True(tokens.Unreadable);
+        Assert.True(single.Unreadable);
+        Assert.False(text.Unreadable);
+    }
+
+    [Fact]
+    public void Broken_or_invalid_text_is_unreadable()
+    {
+        Assert.True(ContentScanner.Scan("""{"messages":[{"role":"user","content":"\ud800"}]}"""u8, Operation.ChatCompletions, Detectors, false).Unreadable);
+        Assert.True(ContentScanner.Scan("""{"messages":[{"role":"user","content":"hi"}"""u8, Operation.ChatCompletions, Detectors, false).Unreadable);
+    }
+
+    [Fact]
+    public void Custom_patterns_anchor_at_the_start_of_each_string()
+    {
+        var options = new SensitivityOptions { Patterns = { ["ticket"] = new SensitivityPatternOptions { Regex = "^TICKET-[0-9]+$", Level = "internal" } } };
+        var set = new DetectorSet(SensitivityPolicyBuilder.Build(options, []));
+        var scan = ContentScanner.Scan("""{"model":"m","messages":[{"role":"user","content":"hello"},{"role":"user","content":"TICKET-42"}]}"""u8, Operation.ChatCompletions, set, false);
+        Assert.Equal(["ticket"], set.NamesOf(scan.Fired));
     }
 
     [Fact]

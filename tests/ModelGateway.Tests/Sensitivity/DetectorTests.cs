@@ -41,6 +41,37 @@ public sealed class DetectorTests
     public void Payment_card(string text, bool expected) => Check(new PaymentCardDetector(), text, expected);
 
     [Theory]
+    [InlineData("card 4111\u00A01111\u00A01111\u00A01111 ok", true)] // no-break space
+    [InlineData("card 4111\u202F1111\u202F1111\u202F1111 ok", true)] // narrow no-break space
+    [InlineData("card 4111\u20091111\u20091111\u20091111", true)] // thin space
+    [InlineData("card 4111\u30001111\u30001111\u30001111", true)] // ideographic space
+    [InlineData("card 4111\u200B1111\u200B1111\u200B1111", true)] // zero-width space
+    [InlineData("card 4111\u20131111\u20131111\u20131111", true)] // en dash
+    [InlineData("card 4111\u22121111\u22121111\u22121111", true)] // minus sign
+    [InlineData("card 4111.1111.1111.1111.", true)]
+    [InlineData("card 4111/1111/1111/1111", true)]
+    [InlineData("card 4111 - 1111 - 1111 - 1111", true)]
+    [InlineData("amex 3782.822463.10005", true)]
+    [InlineData("\uFF14\uFF11\uFF11\uFF11\u3000\uFF11\uFF11\uFF11\uFF11\u3000\uFF11\uFF11\uFF11\uFF11\u3000\uFF11\uFF11\uFF11\uFF11", true)] // fullwidth digits
+    [InlineData("\u5361\u53F74111111111111111\u5143", true)] // CJK text on both sides
+    [InlineData("4111111111111111. Thanks", true)]
+    [InlineData("call +1 555 123 4567 4111 1111 1111 1111", true)] // other numbers lead into the card
+    [InlineData("2024-01-15 4111.1111.1111.1111", true)]
+    [InlineData("2024-01-15 4111111111111111 2024-01-15", true)]
+    [InlineData("dates 2024/12/31 2025/01/15 2026/03/01", false)]
+    [InlineData("dates 31.12.2024 15.01.2025", false)]
+    [InlineData("version 10.0.19041.1234567", false)]
+    [InlineData("total 1.234.567.890.123.456", false)]
+    [InlineData("ip 192.168.100.200 and 10.0.0.1", false)]
+    [InlineData("phone +1.555.123.4567", false)]
+    [InlineData("years 2023 2024 2025 2026", true)] // passes Luhn by chance: documented, errs toward keeping data in
+    [InlineData("4111 1111.1111 1111", false)] // one kind of separator per number (spaces and dashes may mix)
+    [InlineData("order 1234\u00A05678\u00A09012\u00A03456 (fails Luhn)", false)]
+    [InlineData("serial \uFF21\uFF14\uFF11\uFF11\uFF11\uFF11\uFF11\uFF11\uFF11\uFF11\uFF11\uFF11\uFF11\uFF11\uFF11\uFF11\uFF11", false)]
+    public void Payment_card_with_any_common_separator(string escaped, bool expected) =>
+        Check(new PaymentCardDetector(), System.Text.RegularExpressions.Regex.Unescape(escaped), expected);
+
+    [Theory]
     [InlineData("IBAN DE89 3704 0044 0532 0130 00 please", true)]
     [InlineData("GB82WEST12345698765432", true)]
     [InlineData("pay to FR1420041010050500013M02606.", true)]

@@ -169,7 +169,8 @@ internal static class OpenAiChatReader
         foreach (var call in array.EnumerateArray())
         {
             var callAt = string.Create(CultureInfo.InvariantCulture, $"{at}.tool_calls[{i++}]");
-            if (!call.TryGetProperty("function", out var function) || String(call, "id") is not { } id || String(function, "name") is not { } name)
+            if (call.ValueKind != JsonValueKind.Object || !call.TryGetProperty("function", out var function) || String(call, "id") is not { } id
+                || String(function, "name") is not { } name)
             {
                 throw new InvalidRequestException($"'{callAt}' needs 'id' and 'function.name'.", callAt);
             }
@@ -214,7 +215,7 @@ internal static class OpenAiChatReader
                 throw new InvalidRequestException($"Tools of type '{type}' are not supported by this provider (function tools are).", at + ".type");
             }
 
-            if (!tool.TryGetProperty("function", out var function) || String(function, "name") is not { } name)
+            if (tool.ValueKind != JsonValueKind.Object || !tool.TryGetProperty("function", out var function) || String(function, "name") is not { } name)
             {
                 throw new InvalidRequestException($"Missing required parameter: '{at}.function.name'.", at + ".function.name");
             }
@@ -269,7 +270,8 @@ internal static class OpenAiChatReader
             case "json_object":
                 return (ResponseFormatKind.JsonObject, null, null);
             case "json_schema":
-                if (!format.TryGetProperty("json_schema", out var spec) || !spec.TryGetProperty("schema", out var schema) || schema.ValueKind != JsonValueKind.Object)
+                if (!format.TryGetProperty("json_schema", out var spec) || spec.ValueKind != JsonValueKind.Object || !spec.TryGetProperty("schema", out var schema)
+                    || schema.ValueKind != JsonValueKind.Object)
                 {
                     throw new InvalidRequestException("Missing required parameter: 'response_format.json_schema.schema'.", "response_format.json_schema.schema");
                 }
@@ -317,7 +319,7 @@ internal static class OpenAiChatReader
             return null;
         }
 
-        return value.ValueKind == JsonValueKind.Number && value.GetDouble() is var number && number >= min && number <= max
+        return value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number) && number >= min && number <= max
             ? number
             : throw new InvalidRequestException(string.Create(CultureInfo.InvariantCulture, $"'{name}' must be a number between {min} and {max}."), name);
     }
