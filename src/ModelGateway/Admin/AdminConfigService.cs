@@ -197,6 +197,12 @@ internal sealed partial class AdminConfigService : IDisposable
             return null;
         }
 
+        NullValueCheck.Find(options, "", errors);
+        if (errors.Count > 0)
+        {
+            return null;
+        }
+
         var startup = _fileOptions.CurrentValue;
         ConnectionStringSecrets.Resolve(options, [startup.Quotas.Redis, _adminRedis, _configStore.Current.Config.Quotas.Redis], errors);
         if (previous is not null)
