@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using ModelGateway.Admin;
+using ModelGateway.Configuration;
 using ModelGateway.Quotas;
 using ModelGateway.Tests.Infrastructure;
 using StackExchange.Redis;
@@ -120,6 +123,43 @@ public sealed class SecretRedactionTests : IAsyncLifetime
         {
             var value = await redis.GetDatabase().StringGetAsync(key);
             Assert.DoesNotContain(Password, value.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_version_stored_before_redaction_existed_is_shown_redacted()
+    {
+        // A store written by an older gateway holds the plain connection string in its document and audit entry.
+        var config = Config();
+        var document = ConfigDocument.FromOptions(config.Deserialize<GatewayOptions>()!);
+        var plain = JsonValue.Create($"{_redis.Address},password={Password}");
+        var legacy = new ConfigRevision(1, document.ToJsonString(ConfigDocument.Storage),
+            new AuditEntry(1, DateTimeOffset.UtcNow, "startup", "seed", null, [new ConfigChange("quotas/redis", null, plain)]));
+        await File.WriteAllTextAsync(Path.Combine(_store, "v000000000001.json"), JsonSerializer.Serialize(legacy, ConfigDocument.Storage));
+        Assert.Contains(Password, await File.ReadAllTextAsync(Path.Combine(_store, "v000000000001.json")), StringComparison.Ordinal);
+
+        var gateway = await AdminFixture.StartGatewayAsync(config, _store, "--Admin:Store=file");
+        try
+        {
+            using var admin = AdminFixture.AdminClient(gateway);
+            foreach (var path in new[] { "/admin/v1/config", "/admin/v1/config/versions/1", "/admin/v1/audit" })
+            {
+                using var response = await admin.GetAsync(path);
+                var text = await response.Content.ReadAsStringAsync();
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.DoesNotContain(Password, text, StringComparison.Ordinal);
+                Assert.Contains("password=***", text, StringComparison.Ordinal);
+            }
+
+            // The next change stores the redacted form, and its diff shows no password either.
+            await AdminFixture.SendAsync(admin, HttpMethod.Patch, "/admin/v1/deployments/qwen-sim",
+                new JsonObject { ["priority"] = 3 }, HttpStatusCode.OK);
+            Assert.DoesNotContain(Password, (await AdminFixture.GetAsync(admin, "/admin/v1/audit")).ToJsonString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(Password, await File.ReadAllTextAsync(Path.Combine(_store, "v000000000002.json")), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await gateway.DisposeAsync();
         }
     }
 
