@@ -69,7 +69,7 @@ internal static class AdminConfigEndpoints
         return TypedResults.Ok(new JsonObject
         {
             ["version"] = revision.Version,
-            ["audit"] = JsonSerializer.SerializeToNode(revision.Audit, ConfigDocument.Storage),
+            ["audit"] = JsonSerializer.SerializeToNode(ConfigDiff.Redact(revision.Audit), ConfigDocument.Storage),
             ["document"] = Present(JsonNode.Parse(revision.Document)!.AsObject()),
         });
     }
@@ -93,7 +93,7 @@ internal static class AdminConfigEndpoints
         return TypedResults.Ok(new JsonObject
         {
             ["object"] = "list",
-            ["data"] = JsonSerializer.SerializeToNode(entries, ConfigDocument.Storage),
+            ["data"] = JsonSerializer.SerializeToNode(entries.Select(ConfigDiff.Redact).ToList(), ConfigDocument.Storage),
         });
     }
 
@@ -206,9 +206,10 @@ internal static class AdminConfigEndpoints
         return TypedResults.Ok(written.DeepClone().AsObject());
     }
 
-    /// <summary>The document as shown: credentials and key hashes removed.</summary>
+    /// <summary>The document as shown: credentials and key hashes removed, connection strings redacted.</summary>
     internal static JsonObject Present(JsonObject document)
     {
+        ConnectionStringSecrets.RedactDocument(document);
         foreach (var resource in (AdminResource[])[AdminResources.Providers, AdminResources.Keys])
         {
             var entries = resource.Entries(document);

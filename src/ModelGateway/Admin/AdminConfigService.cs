@@ -20,6 +20,8 @@ internal sealed partial class AdminConfigService : IDisposable
     private readonly AdminKeys _adminKeys;
     private readonly IOptionsMonitor<GatewayOptions> _fileOptions;
     private readonly TimeProvider _timeProvider;
+    private readonly CredentialPolicy _credentialPolicy;
+    private readonly string? _adminRedis;
     private readonly ILogger<AdminConfigService> _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IDisposable? _fileSubscription;
@@ -27,8 +29,10 @@ internal sealed partial class AdminConfigService : IDisposable
     private bool _subscribed;
 
     public AdminConfigService(IConfigDocumentStore store, IGatewayConfigStore configStore, AdminKeys adminKeys,
-        IOptionsMonitor<GatewayOptions> fileOptions, TimeProvider timeProvider, ILogger<AdminConfigService> logger)
+        IOptionsMonitor<GatewayOptions> fileOptions, TimeProvider timeProvider, AdminOptions adminOptions, ILogger<AdminConfigService> logger)
     {
+        _credentialPolicy = new CredentialPolicy(adminOptions.CredentialPolicy);
+        _adminRedis = adminOptions.Redis;
         _store = store;
         _configStore = configStore;
         _adminKeys = adminKeys;
@@ -143,7 +147,7 @@ internal sealed partial class AdminConfigService : IDisposable
                 }
 
                 var errors = new List<string>();
-                var config = Validate(document, errors, out var canonical);
+                var config = Validate(document, errors, out var canonical, previous: before);
                 if (config is null)
                 {
                     return new(null, AdminFailure.Invalid(errors));
@@ -179,14 +183,31 @@ internal sealed partial class AdminConfigService : IDisposable
         }
     }
 
-    /// <summary>Validates a document with the file's own rules; returns the config and the canonical document.</summary>
-    public GatewayConfig? Validate(JsonObject document, List<string> errors, out JsonObject? canonical)
+    /// <summary>
+    /// Validates a document with the file's own rules; returns the config and the canonical document (connection
+    /// strings redacted, as stored and shown). <paramref name="previous"/> is the document a change through the admin
+    /// API starts from: its new credential references must pass the <see cref="CredentialPolicy"/>.
+    /// </summary>
+    public GatewayConfig? Validate(JsonObject document, List<string> errors, out JsonObject? canonical, JsonObject? previous = null)
     {
         canonical = null;
         var options = ConfigDocument.ToOptions<GatewayOptions>(document, "", errors);
         if (options is null)
         {
             return null;
+        }
+
+        NullValueCheck.Find(options, "", errors);
+        if (errors.Count > 0)
+        {
+            return null;
+        }
+
+        var startup = _fileOptions.CurrentValue;
+        ConnectionStringSecrets.Resolve(options, [startup.Quotas.Redis, _adminRedis, _configStore.Current.Config.Quotas.Redis], errors);
+        if (previous is not null)
+        {
+            _credentialPolicy.Check(options, ConfigDocument.ToOptions<GatewayOptions>(previous, "", []), startup, errors);
         }
 
         foreach (var (id, key) in options.Keys)
@@ -203,7 +224,7 @@ internal sealed partial class AdminConfigService : IDisposable
             return null;
         }
 
-        canonical = ConfigDocument.FromOptions(options);
+        canonical = ConnectionStringSecrets.RedactDocument(ConfigDocument.FromOptions(options));
         return config;
     }
 
@@ -243,7 +264,7 @@ internal sealed partial class AdminConfigService : IDisposable
 
     private async Task<ConfigRevision?> SeedAsync(CancellationToken cancellationToken)
     {
-        var document = ConfigDocument.FromOptions(_fileOptions.CurrentValue);
+        var document = ConnectionStringSecrets.RedactDocument(ConfigDocument.FromOptions(_fileOptions.CurrentValue));
         var seed = new ConfigRevision(1, document.ToJsonString(ConfigDocument.Storage),
             new AuditEntry(1, _timeProvider.GetUtcNow(), "startup", "seed", null, ConfigDiff.Compute(new JsonObject(), document)));
         if (await _store.TryAppendAsync(seed, cancellationToken))

@@ -68,7 +68,12 @@ internal static class AdminDryRun
                     return AdminHttp.Problem(AdminFailure.Invalid([$"samples:{index}:body {parseError!.Message}"]), context);
                 }
 
-                var keyId = request["key"]?.GetValue<string>() ?? "-";
+                if (request["key"] is { } key && (key is not JsonValue value || !value.TryGetValue<string>(out _)))
+                {
+                    return AdminHttp.Problem(AdminFailure.Invalid([$"samples:{index}:key must be a string: the id of a client key."]), context);
+                }
+
+                var keyId = (string?)request["key"] ?? "-";
                 explanations.Add(new JsonObject
                 {
                     ["before"] = Explain(planner, before, request, keyId, bytes, chat),

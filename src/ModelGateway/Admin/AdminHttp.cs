@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
 using ModelGateway.FrontDoor;
 
 namespace ModelGateway.Admin;
@@ -75,6 +76,32 @@ internal static partial class AdminHttp
         {
             return (null, AdminFailure.BadRequest($"The body is not valid JSON: {ex.Message}"));
         }
+        catch (InvalidOperationException)
+        {
+            // Utf8JsonReader checks a string's encoding only when it is read: FindDuplicates reads every one.
+            return (null, AdminFailure.BadRequest("The body is not valid JSON: a string holds invalid UTF-8 or an unpaired surrogate escape such as \\ud800."));
+        }
+    }
+
+    /// <summary>
+    /// Problem details for a response that ended without a body under <c>/admin</c>: no endpoint for the path (404)
+    /// or the method (405), or a route or query value that does not bind, e.g. <c>audit?limit=abc</c> (400).
+    /// </summary>
+    public static Task WriteStatusProblemAsync(HttpContext context)
+    {
+        var status = context.Response.StatusCode;
+        var failure = status switch
+        {
+            StatusCodes.Status404NotFound => new AdminFailure(status, "Not found",
+                $"No admin endpoint matches {context.Request.Method} {context.Request.Path}; see docs/admin-api.md."),
+            StatusCodes.Status405MethodNotAllowed => new AdminFailure(status, "Method not allowed",
+                $"Method {context.Request.Method} is not allowed on {context.Request.Path}."),
+            StatusCodes.Status400BadRequest => AdminFailure.BadRequest(
+                "A route or query value is not valid for this endpoint (versions and limits are whole numbers, see docs/admin-api.md)."),
+            _ => new AdminFailure(status, ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase : "Error",
+                $"The request failed with status {status}."),
+        };
+        return Problem(failure, context).ExecuteAsync(context);
     }
 
     /// <summary>Null when there is no If-Match header or it matches <paramref name="current"/>; otherwise a 412.</summary>
@@ -158,6 +185,12 @@ internal static partial class AdminHttp
                 case JsonTokenType.EndArray:
                     names.Pop();
                     path.Pop();
+                    break;
+                case JsonTokenType.String:
+                    // Throws InvalidOperationException for invalid UTF-8 or a lone surrogate (\ud800), which
+                    // would otherwise surface later, from deep inside deserialization.
+                    _ = reader.GetString();
+                    pending = null;
                     break;
                 case JsonTokenType.PropertyName:
                     pending = reader.GetString()!;

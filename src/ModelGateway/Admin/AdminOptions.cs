@@ -32,6 +32,9 @@ public sealed class AdminOptions
 
     /// <summary>Import the configuration file as a new version at start-up even though the store has one (<c>--config-reset=true</c>).</summary>
     public bool Reset { get; set; }
+
+    /// <summary>Which credential references the admin API may write (docs/admin-api.md).</summary>
+    public AdminCredentialPolicyOptions CredentialPolicy { get; init; } = new();
 }
 
 public sealed class AdminKeyOptions

@@ -4,7 +4,7 @@ namespace ModelGateway.Admin;
 
 /// <summary>
 /// The differences between two documents, leaf by leaf, for the audit log. Credential references and key
-/// hashes are shown as changed but never with their values.
+/// hashes are shown as changed but never with their values; connection strings with their secrets redacted.
 /// </summary>
 internal static class ConfigDiff
 {
@@ -42,15 +42,24 @@ internal static class ConfigDiff
             return;
         }
 
-        var secret = IsSecret(path);
-        changes.Add(new ConfigChange(
-            path,
-            before is null ? null : secret ? Redacted : Redact(before.DeepClone()),
-            after is null ? null : secret ? Redacted : Redact(after.DeepClone())));
+        changes.Add(new ConfigChange(path, Shown(path, before), Shown(path, after)));
     }
 
+    /// <summary>A stored audit entry as shown: redacted again, in case it was written before a rule existed.</summary>
+    public static AuditEntry Redact(AuditEntry entry) => entry with
+    {
+        Changes = [.. entry.Changes.Select(c => c with { Before = Shown(c.Path, c.Before), After = Shown(c.Path, c.After) })],
+    };
+
+    private static JsonNode? Shown(string path, JsonNode? value) => value switch
+    {
+        null => null,
+        _ when IsSecret(path) => Redacted,
+        _ => Redact(value.DeepClone(), path),
+    };
+
     /// <summary>Replaces every secret-bearing field under <paramref name="node"/> (a copy) with a marker.</summary>
-    public static JsonNode Redact(JsonNode node)
+    public static JsonNode Redact(JsonNode node, string path = "")
     {
         if (node is JsonObject obj)
         {
@@ -60,9 +69,9 @@ internal static class ConfigDiff
                 {
                     obj[name] = Redacted;
                 }
-                else if (obj[name] is { } child)
+                else if (obj[name] is { } child && Redact(child, Child(path, name)) is var shown && !ReferenceEquals(shown, child))
                 {
-                    Redact(child);
+                    obj[name] = shown;
                 }
             }
         }
@@ -72,9 +81,13 @@ internal static class ConfigDiff
             {
                 if (item is not null)
                 {
-                    Redact(item);
+                    Redact(item, path);
                 }
             }
+        }
+        else if (ConnectionStringSecrets.IsConnectionString(path) && node is JsonValue value && value.TryGetValue<string>(out var text))
+        {
+            return ConnectionStringSecrets.Redact(text);
         }
 
         return node;

@@ -21,6 +21,7 @@ internal static class ConfigDocument
 
         // Fill the options' own collections, which carry the right key comparers (e.g. case-insensitive headers).
         PreferredObjectCreationHandling = JsonObjectCreationHandling.Populate,
+        Converters = { new FiniteDoubleConverter() },
     };
 
     /// <summary>Written to disk and Redis: compact, but still the same shape.</summary>

@@ -46,7 +46,16 @@ internal sealed partial class RequestContextMiddleware
             if (!context.Response.HasStarted)
             {
                 context.Response.Clear();
-                await GatewayError.Internal().WriteAsync(context);
+                if (context.Request.Path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase))
+                {
+                    // The admin API's errors are RFC 9457 problem details, this one too.
+                    await Results.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "Internal error",
+                        detail: "The gateway failed to process the request. Quote the x-request-id header when reporting this.").ExecuteAsync(context);
+                }
+                else
+                {
+                    await GatewayError.Internal().WriteAsync(context);
+                }
             }
         }
         finally

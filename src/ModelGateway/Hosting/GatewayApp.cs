@@ -11,6 +11,7 @@ using ModelGateway.Quotas;
 using ModelGateway.Routing;
 using ModelGateway.Telemetry;
 using Serilog;
+using Serilog.Core;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
 
@@ -25,6 +26,9 @@ public static class GatewayApp
     /// <summary>Environment variable naming the configuration file (also <c>--config PATH</c>).</summary>
     public const string ConfigFileVariable = "MODELGATEWAY_CONFIG";
 
+    /// <summary>The console's line format when <c>Logging:Json</c> is off.</summary>
+    internal const string TextLogTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}";
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
@@ -36,7 +40,8 @@ public static class GatewayApp
         // preserveStaticLogger keeps each host's logger its own (several gateways may share a process, as in tests).
         builder.Logging.ClearProviders();
         builder.Services.AddSerilog(
-            (services, logger) => ConfigureSerilog(logger, builder.Configuration), preserveStaticLogger: true, writeToProviders: true);
+            (services, logger) => ConfigureSerilog(logger, builder.Configuration, services.GetService<ConsoleLogOutput>()),
+            preserveStaticLogger: true, writeToProviders: true);
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.SectionName));
@@ -90,7 +95,7 @@ public static class GatewayApp
         builder.Configuration.AddCommandLine(args);
     }
 
-    private static void ConfigureSerilog(LoggerConfiguration logger, IConfiguration configuration)
+    private static void ConfigureSerilog(LoggerConfiguration logger, IConfiguration configuration, ConsoleLogOutput? output)
     {
         // Defaults: our own request line at Information, framework chatter only when it matters.
         // Serilog:MinimumLevel in configuration overrides these.
@@ -106,14 +111,34 @@ public static class GatewayApp
         }
         else
         {
-            logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}", formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+            // One event, one line: control characters in values (a client's model name, a path) are escaped, so
+            // they cannot forge lines. The JSON formatter escapes them already.
+            var culture = System.Globalization.CultureInfo.InvariantCulture;
+            logger.WriteTo.Sink(Serilog.Configuration.LoggerSinkConfiguration.Wrap(
+                wrapSink: (ILogEventSink sink) => new EscapingLogSink(sink),
+                configureWrappedSink: (Serilog.Configuration.LoggerSinkConfiguration sinks) =>
+            {
+                if (output is not null)
+                {
+                    sinks.Sink(output);
+                }
+                else
+                {
+                    sinks.Console(outputTemplate: TextLogTemplate, formatProvider: culture);
+                }
+            }));
         }
     }
 
-    /// <summary>Routing's bare 404 and 405 responses get the OpenAI envelope too.</summary>
+    /// <summary>Routing's bare 404, 405 and binding 400 responses get the OpenAI envelope, or problem details under /admin.</summary>
     private static Task WriteStatusCodeErrorAsync(StatusCodeContext context)
     {
         var http = context.HttpContext;
+        if (http.Request.Path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase))
+        {
+            return AdminHttp.WriteStatusProblemAsync(http);
+        }
+
         var message = http.Response.StatusCode switch
         {
             (int)HttpStatusCode.NotFound => $"Invalid URL ({http.Request.Method} {http.Request.Path}).",

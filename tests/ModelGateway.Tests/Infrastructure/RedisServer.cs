@@ -36,6 +36,22 @@ public sealed class RedisServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>From now on clients must authenticate with <paramref name="password"/> (<c>requirepass</c>).</summary>
+    public async Task RequirePasswordAsync(string password)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"CONFIG SET requirepass {password}\r\n"));
+        var buffer = new byte[64];
+        var read = await stream.ReadAsync(buffer);
+        var reply = Encoding.ASCII.GetString(buffer, 0, read);
+        if (!reply.StartsWith("+OK", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"redis-server refused requirepass: {reply}");
+        }
+    }
+
     /// <summary>Kills the process at once, as a crash would.</summary>
     public void Kill()
     {
