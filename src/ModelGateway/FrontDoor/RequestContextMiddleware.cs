@@ -81,7 +81,9 @@ internal sealed partial class RequestContextMiddleware
 
     private void LogRequest(HttpContext context, GatewayRequestFeature feature)
     {
-        if (!_logger.IsEnabled(LogLevel.Information))
+        // Probes and scrapes arrive every few seconds from every orchestrator and Prometheus: Debug, not Information.
+        var level = IsProbeOrScrape(context.Request.Path) ? LogLevel.Debug : LogLevel.Information;
+        if (!_logger.IsEnabled(level))
         {
             return;
         }
@@ -89,6 +91,7 @@ internal sealed partial class RequestContextMiddleware
         var elapsed = _timeProvider.GetElapsedTime(feature.StartTimestamp);
         var usage = feature.Usage ?? default;
         LogCompleted(
+            level,
             feature.RequestId,
             context.Request.Method,
             context.Request.Path.Value ?? string.Empty,
@@ -105,18 +108,27 @@ internal sealed partial class RequestContextMiddleware
             feature.CostUsd ?? 0m,
             feature.Attempts,
             feature.Failure ?? "-",
-            feature.TeamId ?? "-");
+            feature.TeamId ?? "-",
+            feature.DecisionId ?? "-",
+            feature.RuleId ?? "-",
+            feature.Sensitivity ?? "-");
     }
+
+    private static bool IsProbeOrScrape(PathString path) =>
+        path.Equals("/healthz", StringComparison.Ordinal) || path.Equals("/readyz", StringComparison.Ordinal) ||
+        path.Equals("/metrics", StringComparison.Ordinal);
 
     private static string NewRequestId() => UniqueIds.Next("req_");
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
+    [LoggerMessage(EventId = 1,
         Message = "{RequestId} {Method} {Path} {Status} key={KeyId} model={Model} provider={Provider} deployment={Deployment} " +
                   "prompt={PromptTokens} cached={CachedTokens} completion={CompletionTokens} reasoning={ReasoningTokens} " +
-                  "latency_ms={LatencyMs} cost_usd={CostUsd} attempts={Attempts} failure={Failure} team={TeamId}")]
+                  "latency_ms={LatencyMs} cost_usd={CostUsd} attempts={Attempts} failure={Failure} team={TeamId} " +
+                  "decision={DecisionId} rule={Rule} sensitivity={Sensitivity}")]
     private partial void LogCompleted(
-        string requestId, string method, string path, int status, string keyId, string model, string provider, string deployment,
-        int promptTokens, int cachedTokens, int completionTokens, int reasoningTokens, double latencyMs, decimal costUsd, int attempts, string failure, string teamId);
+        LogLevel level, string requestId, string method, string path, int status, string keyId, string model, string provider, string deployment,
+        int promptTokens, int cachedTokens, int completionTokens, int reasoningTokens, double latencyMs, decimal costUsd, int attempts, string failure, string teamId,
+        string decisionId, string rule, string sensitivity);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Unhandled error in request {RequestId}")]
     private partial void LogUnhandled(Exception exception, string requestId);
