@@ -59,7 +59,7 @@ public class TelemetryBenchmarks
         };
         var store = new FixedStore(new GatewaySnapshot(config, 1, DateTimeOffset.UnixEpoch));
         _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        _metrics = new GatewayMetrics(_services.GetRequiredService<IMeterFactory>(), store, new NoCircuitStateSource(), new NoQuotaRemainingSource());
+        _metrics = new GatewayMetrics(_services.GetRequiredService<IMeterFactory>(), store, new NoCircuitStateSource(), new NoQuotaRemainingSource(), new LogPipelineMonitor());
 
         var deployment = new Deployment(deploymentConfig, provider);
         var usage = new TokenUsage(1200, 300, 450, 0);

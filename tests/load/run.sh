@@ -3,8 +3,12 @@
 # One command, from the repository root:   bash tests/load/run.sh            (full run, ~8 minutes)
 #                                           bash tests/load/run.sh --quick    (smoke run: it works; figures not steady)
 #                                           bash tests/load/run.sh --soak 600 (RSS of the gateway over 600 s at 400 req/s)
-# Targets: the upstream directly, a plain YARP pass-through, ModelGateway with the embedded default, and
-# ModelGateway with quotas in a real redis-server (limits set, never reached: the check runs on every request).
+# Targets: the upstream directly, a plain YARP pass-through, ModelGateway with PRODUCTION settings
+# (tests/load/gateway.json: request log line at Information written to a file, Prometheus on and scraped every
+# second, two deployments and a `cheapest` rule, content detectors on), ModelGateway lean (gateway-lean.json: log at
+# Warning, one deployment, no rule, no metrics endpoint) to show what those features cost, and production settings
+# plus quotas in a real redis-server (limits set, never reached: the check runs on every request).
+# Ratios are to the plain YARP hop measured in the same run; ttft = time to the first content event of a stream.
 # Writes a markdown table to stdout and to artifacts/load/results.md. Everything binds to 127.0.0.1.
 # The load generator and the upstream run on CPU 0, each proxy on CPU 1 (taskset), so figures are per core.
 set -euo pipefail
@@ -20,7 +24,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-if [ "$QUICK" = 1 ]; then WARM=3; SEQ=3; SAT=5; else WARM=40; SEQ=10; SAT=20; fi
+if [ "$QUICK" = 1 ]; then WARM=3; SEQ=3; SAT=5; TTFT_N=100; else WARM=40; SEQ=10; SAT=20; TTFT_N=2000; fi
 UPSTREAM_PORT=18080; YARP_PORT=18090; GATEWAY_PORT=18095; REDIS_PORT=18379
 OUT=artifacts/load; mkdir -p "$OUT"
 PIDS=()
@@ -78,8 +82,9 @@ p() { # wrk output, percentile label -> ms
 rps() { awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$1"; }
 errors() { awk '/Non-2xx|Socket errors/ {n += $NF} END {print n + 0}' <<<"$1"; }
 
-# measure NAME URL PID: prints one table row for plain and one for streaming.
-ROWS=(); STREAM_ROWS=()
+# measure NAME URL PID: one table row for plain and one for streaming.
+ROWS=(); STREAM_ROWS=(); YARP_RPS=""; YARP_STREAM_RPS=""
+ratio() { [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }' || echo "-"; }
 measure() {
   local name=$1 url=$2 pid=$3 hz; hz=$(getconf CLK_TCK)
   $PIN_LOAD wrk -t2 -c32 -d"${WARM}s" -s "$PLAIN_LUA" "$url" >/dev/null
@@ -90,24 +95,35 @@ measure() {
   after=$(cpu_ticks "$pid")
   local requests; requests=$(awk '/requests in/ {print $1}' <<<"$sat")
   cpu_us=$(awk -v t=$((after - before)) -v hz="$hz" -v n="$requests" 'BEGIN { printf "%.0f", (t / hz) * 1e6 / (n > 0 ? n : 1) }')
-  ROWS+=("| $name | $(p "$seq" 50%) | $(p "$seq" 99%) | $(rps "$sat") | $(p "$sat" 50%) | $(p "$sat" 99%) | $cpu_us | $(rss_mb "$pid") | $(errors "$seq$sat") |")
+  [ "$name" = yarp ] && YARP_RPS=$(rps "$sat")
+  ROWS+=("| $name | $(p "$seq" 50%) | $(p "$seq" 99%) | $(rps "$sat") | $(ratio "$(rps "$sat")" "$YARP_RPS") | $(p "$sat" 50%) | $(p "$sat" 99%) | $cpu_us | $(rss_mb "$pid") | $(errors "$seq$sat") |")
 
-  local sseq ssat
+  local sseq ssat ttft
+  ttft=$($PIN_LOAD python3 tests/load/ttft.py "$url" "$TTFT_N")
   sseq=$($PIN_LOAD wrk -t1 -c1 -d"${SEQ}s" --latency -s "$STREAM_LUA" "$url")
   ssat=$($PIN_LOAD wrk -t2 -c32 -d"${SAT}s" --latency -s "$STREAM_LUA" "$url")
-  STREAM_ROWS+=("| $name | $(p "$sseq" 50%) | $(p "$sseq" 99%) | $(rps "$ssat") | $(p "$ssat" 50%) | $(p "$ssat" 99%) | $(peak_mb "$pid") | $(errors "$sseq$ssat") |")
+  [ "$name" = yarp ] && YARP_STREAM_RPS=$(rps "$ssat")
+  STREAM_ROWS+=("| $name | ${ttft% *} | ${ttft#* } | $(p "$sseq" 50%) | $(p "$sseq" 99%) | $(rps "$ssat") | $(ratio "$(rps "$ssat")" "$YARP_STREAM_RPS") | $(p "$ssat" 50%) | $(p "$ssat" 99%) | $(peak_mb "$pid") | $(errors "$sseq$ssat") |")
 }
 
-start_gateway() { # extra args...
+start_gateway() { # config file, extra args...
+  local config=$1; shift
   $PIN_PROXY dotnet src/ModelGateway/bin/Release/net10.0/ModelGateway.dll --urls "http://127.0.0.1:$GATEWAY_PORT" \
-    --config tests/load/gateway.json "$@" >"$OUT/gateway.log" 2>&1 &
+    --config "$config" "$@" >"$OUT/gateway.log" 2>&1 &
   gateway=$!; PIDS+=($gateway)
   wait_ready "http://127.0.0.1:$GATEWAY_PORT/healthz"
 }
 
+# Production settings include a Prometheus server scraping the gateway; one scrape a second (15 s is usual) is the harsh case.
+start_scraper() {
+  ( while :; do curl -fs -o /dev/null "http://127.0.0.1:$GATEWAY_PORT/metrics" || true; sleep 1; done ) &
+  scraper=$!; PIDS+=($scraper)
+}
+
 if [ "$SOAK" != 0 ]; then
   echo "soak: ${SOAK}s at 400 req/s against modelgateway..." >&2
-  start_gateway
+  start_gateway tests/load/gateway.json
+  start_scraper
   $PIN_LOAD wrk -t2 -c32 -d"${WARM}s" -s "$PLAIN_LUA" "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions" >/dev/null
   $PIN_LOAD hey -z "${SOAK}s" -q 100 -c 4 -m POST -T application/json -H "Authorization: Bearer mg-bench-key" -d "$BODY" \
     "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions" >"$OUT/soak-hey.txt" &
@@ -139,36 +155,47 @@ wait_ready "http://127.0.0.1:$YARP_PORT/v1/models"
 measure yarp "http://127.0.0.1:$YARP_PORT/v1/chat/completions" "$yarp"
 kill "$yarp"
 
-echo "measuring modelgateway (embedded default)..." >&2
-start_gateway
+echo "measuring modelgateway (production settings)..." >&2
+start_gateway tests/load/gateway.json
+start_scraper
 measure modelgateway "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions" "$gateway"
+kill "$scraper" "$gateway"; wait "$gateway" 2>/dev/null || true
+LOG_LINES=$(grep -c ' POST /v1/chat/completions 200 ' "$OUT/gateway.log" || true)
+
+echo "measuring modelgateway-lean..." >&2
+start_gateway tests/load/gateway-lean.json
+measure modelgateway-lean "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions" "$gateway"
 kill "$gateway"; wait "$gateway" 2>/dev/null || true
 
 echo "measuring modelgateway with Redis quotas..." >&2
 $PIN_LOAD redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no >"$OUT/redis.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
-start_gateway --ModelGateway:Quotas:Redis="127.0.0.1:$REDIS_PORT" \
+start_gateway tests/load/gateway.json --ModelGateway:Quotas:Redis="127.0.0.1:$REDIS_PORT" \
   --ModelGateway:Keys:bench:Limits:RequestsPerMinute=1000000000 --ModelGateway:Keys:bench:Limits:TokensPerMinute=1000000000000 \
   --ModelGateway:Keys:bench:Limits:UsdPerDay=1000000
+start_scraper
 measure modelgateway-redis "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions" "$gateway"
-kill "$gateway"
+kill "$scraper" "$gateway"
 
 {
   echo "# Load benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo
   echo "host: $(nproc) cpus, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo); $(dotnet --version); $(wrk -v 2>&1 | head -1 | cut -c1-20)"
-  echo "load: warm-up ${WARM}s; seq = wrk -t1 -c1 ${SEQ}s; sat = wrk -t2 -c32 ${SAT}s; quick=$QUICK"
+  echo "load: warm-up ${WARM}s; seq = wrk -t1 -c1 ${SEQ}s; sat = wrk -t2 -c32 ${SAT}s; ttft = $TTFT_N sequential streams; quick=$QUICK"
+  echo "modelgateway = production settings (request log at Information to a file: $LOG_LINES request lines written; Prometheus"
+  echo "scraped every second; two deployments and a cheapest rule; detectors on); modelgateway-lean = gateway-lean.json;"
+  echo "modelgateway-redis = production settings plus Redis quotas (limits set, never reached)."
   echo
   echo "## Non-streaming (POST /v1/chat/completions)"
   echo
-  echo "| target | seq p50 ms | seq p99 ms | sat req/s | sat p50 ms | sat p99 ms | CPU us/req | RSS MB | errors |"
-  echo "|---|---|---|---|---|---|---|---|---|"
+  echo "| target | seq p50 ms | seq p99 ms | sat req/s | vs yarp | sat p50 ms | sat p99 ms | CPU us/req | RSS MB | errors |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
   printf '%s\n' "${ROWS[@]}"
   echo
   echo "## Streaming (20 chunks + [DONE])"
   echo
-  echo "| target | seq p50 ms | seq p99 ms | sat req/s | sat p50 ms | sat p99 ms | peak RSS MB | errors |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| target | ttft p50 ms | ttft p99 ms | seq p50 ms | seq p99 ms | sat req/s | vs yarp | sat p50 ms | sat p99 ms | peak RSS MB | errors |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
   printf '%s\n' "${STREAM_ROWS[@]}"
 } | tee "$OUT/results.md"

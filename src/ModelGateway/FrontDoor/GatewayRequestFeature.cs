@@ -38,6 +38,12 @@ public sealed class GatewayRequestFeature
     /// <summary>The routing decision's id, when a policy decided the route (sent as <c>x-gateway-decision-id</c>).</summary>
     public string? DecisionId { get; set; }
 
+    /// <summary>The routing rule that matched, for the request log line (the decision's detail is logged at Debug).</summary>
+    public string? RuleId { get; set; }
+
+    /// <summary>The sensitivity level the decision used (<c>public</c> ... <c>restricted</c>), for the request log line.</summary>
+    public string? Sensitivity { get; set; }
+
     /// <summary>How many upstream attempts were made (more than one means fallback).</summary>
     public int Attempts { get; set; }
 

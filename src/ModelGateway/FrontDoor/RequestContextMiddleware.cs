@@ -91,9 +91,9 @@ internal sealed partial class RequestContextMiddleware
     private void LogRequest(HttpContext context, GatewayRequestFeature feature)
     {
         var path = context.Request.Path;
-        if (path.Equals("/healthz", StringComparison.Ordinal) || path.Equals("/readyz", StringComparison.Ordinal))
+        if (IsProbeOrScrape(path))
         {
-            // Probes come every few seconds from every orchestrator replica: noise at Information level.
+            // Probes and scrapes come every few seconds from every orchestrator and Prometheus: noise at Information.
             LogProbe(path.Value!, context.Response.StatusCode);
             return;
         }
@@ -122,18 +122,27 @@ internal sealed partial class RequestContextMiddleware
             feature.CostUsd ?? 0m,
             feature.Attempts,
             feature.Failure ?? "-",
-            feature.TeamId ?? "-");
+            feature.TeamId ?? "-",
+            feature.DecisionId ?? "-",
+            feature.RuleId ?? "-",
+            feature.Sensitivity ?? "-");
     }
+
+    private static bool IsProbeOrScrape(PathString path) =>
+        path.Equals("/healthz", StringComparison.Ordinal) || path.Equals("/readyz", StringComparison.Ordinal) ||
+        path.Equals("/metrics", StringComparison.Ordinal);
 
     private static string NewRequestId() => UniqueIds.Next("req_");
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
         Message = "{RequestId} {Method} {Path} {Status} key={KeyId} model={Model} provider={Provider} deployment={Deployment} " +
                   "prompt={PromptTokens} cached={CachedTokens} completion={CompletionTokens} reasoning={ReasoningTokens} " +
-                  "latency_ms={LatencyMs} cost_usd={CostUsd} attempts={Attempts} failure={Failure} team={TeamId}")]
+                  "latency_ms={LatencyMs} cost_usd={CostUsd} attempts={Attempts} failure={Failure} team={TeamId} " +
+                  "decision={DecisionId} rule={Rule} sensitivity={Sensitivity}")]
     private partial void LogCompleted(
         string requestId, string method, string path, int status, string keyId, string model, string provider, string deployment,
-        int promptTokens, int cachedTokens, int completionTokens, int reasoningTokens, double latencyMs, decimal costUsd, int attempts, string failure, string teamId);
+        int promptTokens, int cachedTokens, int completionTokens, int reasoningTokens, double latencyMs, decimal costUsd, int attempts, string failure, string teamId,
+        string decisionId, string rule, string sensitivity);
 
     [LoggerMessage(EventId = 1501, Level = LogLevel.Debug, Message = "Probe {Path} answered {Status}")]
     private partial void LogProbe(string path, int status);

@@ -4,6 +4,7 @@ using ModelGateway.Configuration;
 using ModelGateway.Providers;
 using ModelGateway.Quotas;
 using ModelGateway.Routing;
+using ModelGateway.Sensitivity;
 using ModelGateway.Telemetry;
 
 namespace ModelGateway.FrontDoor;
@@ -58,6 +59,8 @@ internal sealed class UpstreamDispatcher
         };
         var plan = _planner.Plan(route);
         feature.DecisionId = plan.Decision?.Id;
+        feature.RuleId = plan.Decision?.Rule.Id;
+        feature.Sensitivity = plan.Decision is { } decision ? SensitivityNames.Name(decision.Level) : null;
         GatewayTracing.RecordRoute(plan);
         if (plan.Refusal is { } refusal)
         {

@@ -29,6 +29,9 @@ public static class GatewayApp
     /// <summary>The console's line format when <c>Logging:Json</c> is off.</summary>
     internal const string TextLogTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}";
 
+    /// <summary>Log events that may wait for the console writer before new ones are dropped (<c>Logging:QueueSize</c>).</summary>
+    private const int DefaultLogQueueSize = 10_000;
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
@@ -39,8 +42,10 @@ public static class GatewayApp
         // Serilog is the only sink. writeToProviders lets a provider added on purpose (a test's capture) see events too;
         // preserveStaticLogger keeps each host's logger its own (several gateways may share a process, as in tests).
         builder.Logging.ClearProviders();
+        var logPipeline = new LogPipelineMonitor();
+        builder.Services.AddSingleton(logPipeline);
         builder.Services.AddSerilog(
-            (services, logger) => ConfigureSerilog(logger, builder.Configuration, services.GetService<ConsoleLogOutput>()),
+            (services, logger) => ConfigureSerilog(logger, builder.Configuration, services.GetService<ConsoleLogOutput>(), logPipeline),
             preserveStaticLogger: true, writeToProviders: true);
 
         builder.Services.AddSingleton(TimeProvider.System);
@@ -95,7 +100,8 @@ public static class GatewayApp
         builder.Configuration.AddCommandLine(args);
     }
 
-    private static void ConfigureSerilog(LoggerConfiguration logger, IConfiguration configuration, ConsoleLogOutput? output)
+    private static void ConfigureSerilog(
+        LoggerConfiguration logger, IConfiguration configuration, ConsoleLogOutput? output, LogPipelineMonitor logPipeline)
     {
         // Defaults: our own request line at Information, framework chatter only when it matters.
         // Serilog:MinimumLevel in configuration overrides these.
@@ -105,29 +111,39 @@ public static class GatewayApp
             .MinimumLevel.Override("Yarp", LogEventLevel.Warning)
             .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning);
         logger.ReadFrom.Configuration(configuration).Enrich.FromLogContext();
-        if (configuration.GetValue<bool>("Logging:Json"))
-        {
-            logger.WriteTo.Console(new CompactJsonFormatter());
-        }
-        else
-        {
-            // One event, one line: control characters in values (a client's model name, a path) are escaped, so
-            // they cannot forge lines. The JSON formatter escapes them already.
-            var culture = System.Globalization.CultureInfo.InvariantCulture;
-            logger.WriteTo.Sink(Serilog.Configuration.LoggerSinkConfiguration.Wrap(
-                wrapSink: (ILogEventSink sink) => new EscapingLogSink(sink),
-                configureWrappedSink: (Serilog.Configuration.LoggerSinkConfiguration sinks) =>
+
+        // Request threads only enqueue; one background writer formats and writes. A full queue drops (and counts)
+        // rather than making requests wait on the console, which halved throughput with the request line on.
+        var queueSize = configuration.GetValue("Logging:QueueSize", DefaultLogQueueSize);
+        var json = configuration.GetValue<bool>("Logging:Json");
+        logger.WriteTo.Async(
+            sinks =>
             {
-                if (output is not null)
+                if (json)
                 {
-                    sinks.Sink(output);
+                    sinks.Console(new CompactJsonFormatter());
+                    return;
                 }
-                else
-                {
-                    sinks.Console(outputTemplate: TextLogTemplate, formatProvider: culture);
-                }
-            }));
-        }
+
+                // One event, one line: control characters in values (a client's model name, a path) are escaped, so
+                // they cannot forge lines. The JSON formatter escapes them already.
+                sinks.Sink(Serilog.Configuration.LoggerSinkConfiguration.Wrap(
+                    wrapSink: (ILogEventSink sink) => new EscapingLogSink(sink),
+                    configureWrappedSink: (Serilog.Configuration.LoggerSinkConfiguration wrapped) =>
+                    {
+                        if (output is not null)
+                        {
+                            wrapped.Sink(output);
+                        }
+                        else
+                        {
+                            wrapped.Console(outputTemplate: TextLogTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+                        }
+                    }));
+            },
+            bufferSize: queueSize,
+            blockWhenFull: false,
+            monitor: logPipeline);
     }
 
     /// <summary>Routing's bare 404, 405 and binding 400 responses get the OpenAI envelope, or problem details under /admin.</summary>

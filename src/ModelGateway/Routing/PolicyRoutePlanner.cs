@@ -284,7 +284,7 @@ internal sealed partial class PolicyRoutePlanner : IRoutePlanner
 
     private void Log(RouteRequest request, RoutingDecision decision, int[] order)
     {
-        if (!_logger.IsEnabled(LogLevel.Information))
+        if (!_logger.IsEnabled(LogLevel.Debug))
         {
             return;
         }
@@ -307,7 +307,8 @@ internal sealed partial class PolicyRoutePlanner : IRoutePlanner
             decision.Refusal?.Code ?? "-");
     }
 
-    [LoggerMessage(EventId = 400, Level = LogLevel.Information,
+    // Debug: the request line already names the decision, rule and level; this detail doubled the log volume.
+    [LoggerMessage(EventId = 400, Level = LogLevel.Debug,
         Message = "Route decision {DecisionId} request={RequestId} model={Model} rule={Rule} strategy={Strategy} sensitivity={Sensitivity} " +
                   "detectors={Detectors} order={Order} excluded={Excluded} refusal={Refusal}")]
     private partial void LogDecision(

@@ -49,6 +49,9 @@ internal sealed class GatewayMetrics
     public static readonly InstrumentDescriptor QuotaLimit = new(
         "modelgateway.quota.limit", "USD", InstrumentKind.ObservableGauge, "A team's budget for its current period, when it has one.");
 
+    public static readonly InstrumentDescriptor LogDropped = new(
+        "modelgateway.log.dropped", "{event}", InstrumentKind.ObservableCounter, "Log events dropped because the log queue was full (requests never wait for the log).");
+
     // Semantic-convention bucket boundaries (gen-ai-metrics.md): token counts in powers of 4, durations doubling from 10 ms.
     private static readonly long[] TokenBuckets = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
     private static readonly double[] DurationBuckets = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
@@ -62,7 +65,8 @@ internal sealed class GatewayMetrics
     private readonly UpDownCounter<double> _savings;
     private readonly Counter<long> _fallbacks;
 
-    public GatewayMetrics(IMeterFactory meterFactory, IGatewayConfigStore store, ICircuitStateSource circuits, IQuotaRemainingSource quotas)
+    public GatewayMetrics(
+        IMeterFactory meterFactory, IGatewayConfigStore store, ICircuitStateSource circuits, IQuotaRemainingSource quotas, LogPipelineMonitor logPipeline)
     {
         var meter = meterFactory.Create(MeterName);
         _tokenUsage = meter.CreateHistogram(TokenUsage.Name, TokenUsage.Unit, TokenUsage.Description, tags: null,
@@ -79,11 +83,12 @@ internal sealed class GatewayMetrics
         meter.CreateObservableGauge(CircuitState.Name, () => ObserveCircuits(circuits, store), CircuitState.Unit, CircuitState.Description);
         meter.CreateObservableGauge(QuotaRemaining.Name, () => ObserveQuotas(quotas, limit: false), QuotaRemaining.Unit, QuotaRemaining.Description);
         meter.CreateObservableGauge(QuotaLimit.Name, () => ObserveQuotas(quotas, limit: true), QuotaLimit.Unit, QuotaLimit.Description);
+        meter.CreateObservableCounter(LogDropped.Name, () => logPipeline.Dropped, LogDropped.Unit, LogDropped.Description);
     }
 
     /// <summary>Every instrument above, for documentation and dashboard checks (derived from the fields, not a copy).</summary>
     public static ImmutableArray<InstrumentDescriptor> Instruments { get; } =
-        [TokenUsage, OperationDuration, TimeToFirstChunk, Requests, Cost, BaselineCost, Savings, Fallbacks, CircuitState, QuotaRemaining, QuotaLimit];
+        [TokenUsage, OperationDuration, TimeToFirstChunk, Requests, Cost, BaselineCost, Savings, Fallbacks, CircuitState, QuotaRemaining, QuotaLimit, LogDropped];
 
     /// <summary>One finished upstream attempt: duration, time to first chunk, tokens and, after a failure, a fallback.</summary>
     public void RecordAttempt(in AttemptFacts attempt)

@@ -9,4 +9,5 @@ public enum InstrumentKind
     UpDownCounter,
     Histogram,
     ObservableGauge,
+    ObservableCounter,
 }

@@ -26,7 +26,7 @@ internal static class PrometheusNames
             name += "_" + unit;
         }
 
-        return instrument.Kind == InstrumentKind.Counter ? name + "_total" : name;
+        return instrument.Kind is InstrumentKind.Counter or InstrumentKind.ObservableCounter ? name + "_total" : name;
     }
 
     /// <summary>Every series name a query may use: the family, plus _bucket/_sum/_count for histograms.</summary>
