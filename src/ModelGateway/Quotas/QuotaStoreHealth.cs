@@ -49,7 +49,7 @@ internal sealed partial class QuotaStoreHealth
     }
 
     [LoggerMessage(EventId = 1400, Level = LogLevel.Warning,
-        Message = "Quota store Redis is failing ('{Operation}' failed: {Error}); following mode {Mode} until it answers again")]
+        Message = "Quota store Redis is failing ({Operation} failed: {Error}); following mode {Mode} until it answers again")]
     private partial void LogDegraded(string operation, string error, string mode);
 
     [LoggerMessage(EventId = 1401, Level = LogLevel.Information,

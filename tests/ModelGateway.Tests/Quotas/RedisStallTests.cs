@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
@@ -82,7 +83,9 @@ public sealed class RedisStallTests : IAsyncLifetime
     public async Task An_outage_of_n_requests_logs_one_degraded_and_one_recovered_line_and_counts_n()
     {
         var logs = new LogCapture();
-        await using var gateway = await GatewayHost.StartAsync(Config("fail-open"), b => b.Logging.AddProvider(logs), InformationLogs);
+        var config = Config("fail-open");
+        config["Telemetry"] = new JsonObject { ["Prometheus"] = new JsonObject { ["Enabled"] = true } };
+        await using var gateway = await GatewayHost.StartAsync(config, b => b.Logging.AddProvider(logs), InformationLogs);
         using var degraded = new CounterProbe(gateway, "modelgateway.quota.degraded_requests");
         using var client = gateway.HttpClient();
         Assert.Equal(HttpStatusCode.OK, await SendAsync(client));
@@ -113,6 +116,12 @@ public sealed class RedisStallTests : IAsyncLifetime
         var recovered = Assert.Single(logs.Entries, e => e.EventId == 1401);
         Assert.Contains($"{Requests} requests", recovered.Message, StringComparison.Ordinal);
         Assert.True(logs.Entries.Count(e => e.EventId == 1404) <= 1, "the ledger logs its write failures once per outage");
+
+        // The counter is exported. Other gateways in this test process feed the same meter name, hence at least.
+        using var http = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl) };
+        var scrape = await http.GetStringAsync("/metrics");
+        var series = scrape.Split('\n').Single(l => l.StartsWith("modelgateway_quota_degraded_requests_total{", StringComparison.Ordinal) && l.Contains("mode=\"fail-open\"", StringComparison.Ordinal));
+        Assert.True(double.Parse(series[(series.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture) >= Requests, series);
     }
 
     private JsonObject Config(string mode) =>
