@@ -60,6 +60,14 @@ public sealed class RedisStallTests : IAsyncLifetime
         await Task.Delay(TimeSpan.FromSeconds(8) - clock.Elapsed);
         _redis.Thaw();
 
+        // Redis runs what waited in its sockets as soon as it continues; the withdrawals follow within a retry or two.
+        var compensator = gateway.Service<QuotaCompensator>();
+        var thawed = Stopwatch.StartNew();
+        while (thawed.Elapsed < TimeSpan.FromSeconds(1) || (compensator.Pending > 0 && thawed.Elapsed < TimeSpan.FromSeconds(15)))
+        {
+            await Task.Delay(50);
+        }
+
         // Once Redis runs the queued reservations, their holds must go again: 4 phantom holds would fill the team's
         // 3 concurrent slots (and hold budget) for ReservationTimeout.
         var usage = await WaitForAsync(u => u.InFlight == 0 && u.HeldDayNano == 0, gateway);
