@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using System.Threading.Channels;
 using ModelGateway.Quotas;
 using StackExchange.Redis;
@@ -9,12 +11,21 @@ namespace ModelGateway.Accounting;
 /// The ledger in Redis, shared by every replica: one stream per UTC day (<c>ledger:yyyyMMdd</c>, one entry per
 /// request) plus a hash of per-day spend in nano-USD by key, team, model, provider and deployment
 /// (<c>spend:yyyyMMdd</c>). <see cref="Record"/> only queues; a background loop writes batches in one pipeline and
-/// retries while Redis is away, so the request path never waits for the ledger.
+/// retries while Redis is away, so the request path never waits for the ledger. Each record is one script call
+/// that writes it only if its request id was not recorded in the last <see cref="DuplicateWindow"/>, so a retried
+/// batch never counts a request twice. A failing Redis is logged when writes start failing and when they resume.
 /// </summary>
 internal sealed partial class RedisUsageLedger : IUsageRecorder, IUsageLedger, IDisposable
 {
     private const int Capacity = 100_000;
     private const int BatchSize = 256;
+
+    /// <summary>How long a request id is remembered against a second write: far longer than any retry of its batch.</summary>
+    internal static readonly TimeSpan DuplicateWindow = TimeSpan.FromHours(1);
+
+#pragma warning disable CA5350 // Redis names a cached script by its SHA-1; this is an identifier, not security.
+    private static readonly byte[] RecordSha = SHA1.HashData(Encoding.UTF8.GetBytes(UsageLedgerScript.Record));
+#pragma warning restore CA5350
 
     private readonly ConnectionMultiplexer _redis;
     private readonly string _prefix;
@@ -28,6 +39,7 @@ internal sealed partial class RedisUsageLedger : IUsageRecorder, IUsageLedger, I
     private long _recorded;
     private long _written;
     private int _disposed;
+    private int _failedAttempts;
 
     public RedisUsageLedger(QuotaStores stores, InMemoryUsageLedger local, ModelGateway.Configuration.IGatewayConfigStore config, TimeProvider timeProvider, ILogger<RedisUsageLedger> logger)
     {
@@ -110,36 +122,77 @@ internal sealed partial class RedisUsageLedger : IUsageRecorder, IUsageLedger, I
         }
     }
 
-    private async Task<bool> TryWriteAsync(List<UsageRecord> batch)
+    internal async Task<bool> TryWriteAsync(IReadOnlyList<UsageRecord> batch)
     {
         try
         {
             var db = _redis.GetDatabase();
-            var writes = new List<Task>(batch.Count * 6);
+            var writes = new List<Task>(batch.Count);
             foreach (var record in batch)
             {
-                var day = record.Timestamp.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-                writes.Add(db.StreamAddAsync(_prefix + "ledger:" + day, UsageStreamEntry.Fields(record)));
-                var spend = _prefix + "spend:" + day;
-                var nano = QuotaService.ToNano(record.CostUsd);
-                writes.Add(db.HashIncrementAsync(spend, "key:" + record.KeyId, nano));
-                writes.Add(db.HashIncrementAsync(spend, "model:" + record.Model, nano));
-                writes.Add(db.HashIncrementAsync(spend, "provider:" + record.ProviderId, nano));
-                writes.Add(db.HashIncrementAsync(spend, "deployment:" + record.DeploymentId, nano));
-                if (record.TeamId is { } team)
-                {
-                    writes.Add(db.HashIncrementAsync(spend, "team:" + team, nano));
-                }
+                writes.Add(WriteAsync(db, record));
             }
 
             await Task.WhenAll(writes).WaitAsync(TimeSpan.FromSeconds(5), _timeProvider);
+            if (_failedAttempts > 0)
+            {
+                LogWritesResumed(_failedAttempts);
+                _failedAttempts = 0;
+            }
+
             return true;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            // Entries of a half-written batch may be written twice on retry; the request id tells them apart.
-            LogWriteFailed(ex.GetType().Name, batch.Count);
+            // Records of a half-written batch are skipped on retry: each is written once per request id.
+            if (_failedAttempts++ == 0)
+            {
+                LogWriteFailed(ex.GetType().Name, batch.Count);
+            }
+
             return false;
+        }
+    }
+
+    private Task<RedisResult> WriteAsync(IDatabase db, UsageRecord record)
+    {
+        var day = record.Timestamp.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        RedisKey[] keys = [_prefix + "ledger:req:" + record.RequestId, _prefix + "ledger:" + day, _prefix + "spend:" + day];
+        var fields = UsageStreamEntry.Fields(record);
+        var spendFields = record.TeamId is null ? 4 : 5;
+        var args = new RedisValue[3 + spendFields + (fields.Length * 2)];
+        args[0] = (long)DuplicateWindow.TotalMilliseconds;
+        args[1] = QuotaService.ToNano(record.CostUsd);
+        args[2] = spendFields;
+        args[3] = "key:" + record.KeyId;
+        args[4] = "model:" + record.Model;
+        args[5] = "provider:" + record.ProviderId;
+        args[6] = "deployment:" + record.DeploymentId;
+        if (record.TeamId is { } team)
+        {
+            args[7] = "team:" + team;
+        }
+
+        var at = 3 + spendFields;
+        foreach (var field in fields)
+        {
+            args[at++] = field.Name;
+            args[at++] = field.Value;
+        }
+
+        return EvaluateAsync(db, keys, args);
+    }
+
+    private static async Task<RedisResult> EvaluateAsync(IDatabase db, RedisKey[] keys, RedisValue[] args)
+    {
+        try
+        {
+            return await db.ScriptEvaluateAsync(RecordSha, keys, args);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        {
+            // First call on this server (or after a restart): send the script itself, which also caches it there.
+            return await db.ScriptEvaluateAsync(UsageLedgerScript.Record, keys, args);
         }
     }
 
@@ -165,9 +218,12 @@ internal sealed partial class RedisUsageLedger : IUsageRecorder, IUsageLedger, I
         _stopping.Dispose();
     }
 
-    [LoggerMessage(EventId = 410, Level = LogLevel.Warning, Message = "Usage ledger write of {Count} records failed ({Error}); retrying")]
+    [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "Usage ledger write of {Count} records failed ({Error}); retrying every 500 ms until Redis answers")]
     private partial void LogWriteFailed(string error, int count);
 
-    [LoggerMessage(EventId = 411, Level = LogLevel.Error, Message = "Usage ledger queue is full; record of {RequestId} not stored in Redis")]
+    [LoggerMessage(EventId = 1403, Level = LogLevel.Information, Message = "Usage ledger writes to Redis resumed after {Attempts} failed attempts")]
+    private partial void LogWritesResumed(int attempts);
+
+    [LoggerMessage(EventId = 1405, Level = LogLevel.Error, Message = "Usage ledger queue is full; record of {RequestId} not stored in Redis")]
     private partial void LogDropped(string requestId);
 }

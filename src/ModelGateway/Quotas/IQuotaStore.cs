@@ -12,6 +12,13 @@ internal interface IQuotaStore
     /// <summary>Releases the hold and charges what was really used. A hold that already expired is only charged.</summary>
     ValueTask SettleAsync(QuotaAsk ask, QuotaDecision decision, long actualTokens, long actualNanoUsd, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Withdraws a reservation whose caller stopped waiting for it (a timeout, a client gone): releases its hold if
+    /// the store made it, and otherwise makes sure it holds nothing when the store gets to it. Idempotent.
+    /// Returns true when a hold was released.
+    /// </summary>
+    ValueTask<bool> ReleaseAsync(QuotaAsk ask, CancellationToken cancellationToken);
+
     /// <summary>Reads one scope's spend and requests in flight (for reporting and tests).</summary>
     ValueTask<ScopeUsage> ReadAsync(string scope, string day, string month, CancellationToken cancellationToken);
 }

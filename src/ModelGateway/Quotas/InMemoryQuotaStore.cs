@@ -12,6 +12,7 @@ internal sealed class InMemoryQuotaStore : IQuotaStore
     private readonly Dictionary<string, Spend> _spend = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Hold> _holds = new(StringComparer.Ordinal);
     private readonly PriorityQueue<string, long> _expiries = new();
+    private readonly Dictionary<string, long> _released = new(StringComparer.Ordinal);
     private string _currentMonth = string.Empty;
 
     public ValueTask<QuotaDecision> ReserveAsync(QuotaAsk ask, CancellationToken cancellationToken)
@@ -51,6 +52,25 @@ internal sealed class InMemoryQuotaStore : IQuotaStore
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask<bool> ReleaseAsync(QuotaAsk ask, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_holds.Remove(ask.ReservationId, out var hold))
+            {
+                foreach (var scope in hold.Scopes)
+                {
+                    Release(scope, hold);
+                }
+            }
+
+            // The tombstone leaves with the expiry the hold would have had.
+            _released[ask.ReservationId] = ask.NowMs + ask.HoldMs;
+            _expiries.Enqueue(ask.ReservationId, ask.NowMs + ask.HoldMs);
+            return ValueTask.FromResult(hold is not null);
+        }
+    }
+
     public ValueTask<ScopeUsage> ReadAsync(string scope, string day, string month, CancellationToken cancellationToken)
     {
         lock (_lock)
@@ -70,6 +90,12 @@ internal sealed class InMemoryQuotaStore : IQuotaStore
         var starts = new long[count];
         var requests = new long[count];
         var tokens = new long[count];
+        if (_released.ContainsKey(ask.ReservationId))
+        {
+            Array.Fill(starts, now);
+            return QuotaRules.Decide(ask, QuotaVerdict.Withdrawn, -1, 0, starts, requests, tokens);
+        }
+
         var verdict = QuotaVerdict.Admitted;
         var culprit = -1;
         long retry = 0;
@@ -135,6 +161,11 @@ internal sealed class InMemoryQuotaStore : IQuotaStore
         while (_expiries.TryPeek(out var id, out var expires) && expires <= now)
         {
             _expiries.Dequeue();
+            if (_released.TryGetValue(id, out var tombstone) && tombstone <= now)
+            {
+                _released.Remove(id);
+            }
+
             if (_holds.Remove(id, out var hold))
             {
                 foreach (var scope in hold.Scopes)

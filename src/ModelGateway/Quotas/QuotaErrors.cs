@@ -21,6 +21,7 @@ internal static class QuotaErrors
                 StatusCodes.Status429TooManyRequests, "tokens", "rate_limit_exceeded",
                 $"Request too large for {scope} on tokens per minute: requested {ask.Tokens} (estimated prompt plus maximum output), limit {decision.TokenLimit}. Send a shorter prompt or a lower max_completion_tokens.")
             { ShouldRetry = false },
+            QuotaVerdict.Withdrawn => StoreUnavailable(),
             QuotaVerdict.BudgetDay => Exhausted($"The daily USD budget of {scope} is exhausted; it resets at 00:00 UTC."),
             _ => Exhausted($"The monthly USD budget of {scope} is exhausted; it resets on the first of the month, 00:00 UTC."),
         };

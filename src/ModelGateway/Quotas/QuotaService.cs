@@ -11,23 +11,26 @@ namespace ModelGateway.Quotas;
 /// Admits requests against the limits of their key, their team and their team's model: checks the key's model
 /// allow-list, estimates tokens and the maximum cost over the routing plan's candidates, and reserves both in the
 /// store in one atomic call. With no limits on any of its scopes a request costs no store call at all.
-/// When Redis fails or is slow, <c>fail-open</c> enforces in this replica's memory and <c>fail-closed</c> answers 503.
+/// When Redis fails or is slow, <c>fail-open</c> enforces in this replica's memory and <c>fail-closed</c> answers 503;
+/// the reservation Redis may still run later is withdrawn by <see cref="QuotaCompensator"/>, off the request path.
 /// </summary>
-internal sealed partial class QuotaService : IQuotaService
+internal sealed class QuotaService : IQuotaService
 {
     private const decimal NanoPerUsd = 1_000_000_000m;
 
     private readonly QuotaStores _stores;
     private readonly TimeProvider _timeProvider;
     private readonly QuotaMetrics _metrics;
-    private readonly ILogger<QuotaService> _logger;
+    private readonly QuotaStoreHealth _health;
+    private readonly QuotaCompensator _compensator;
 
-    public QuotaService(QuotaStores stores, TimeProvider timeProvider, QuotaMetrics metrics, ILogger<QuotaService> logger)
+    public QuotaService(QuotaStores stores, TimeProvider timeProvider, QuotaMetrics metrics, QuotaStoreHealth health, QuotaCompensator compensator)
     {
         _stores = stores;
         _timeProvider = timeProvider;
         _metrics = metrics;
-        _logger = logger;
+        _health = health;
+        _compensator = compensator;
     }
 
     public async ValueTask<QuotaReservation> ReserveAsync(QuotaRequest request, CancellationToken cancellationToken)
@@ -57,12 +60,25 @@ internal sealed partial class QuotaService : IQuotaService
         try
         {
             decision = await store.ReserveAsync(ask, cancellationToken);
+            if (_stores.IsShared)
+            {
+                _health.Answered();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client went away, but Redis may still run the reservation: withdraw it.
+            _compensator.Withdraw(ask);
+            throw;
         }
         catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
         {
-            var mode = settings.FailClosed ? "fail-closed" : "fail-open";
+            // Redis may still run the reservation (it was sent, or queued there): withdraw it once Redis answers.
+            _compensator.Withdraw(ask);
+            var mode = Mode(settings);
             _metrics.StoreFailed("reserve", mode);
-            LogStoreFailure(ex.GetType().Name, "reserve", mode);
+            _metrics.Degraded(mode);
+            _health.Failed("reserve", mode, ex, request: true);
             if (settings.FailClosed)
             {
                 return new Refused(QuotaErrors.StoreUnavailable());
@@ -90,7 +106,7 @@ internal sealed partial class QuotaService : IQuotaService
             return new Refused(QuotaErrors.For(ask, decision));
         }
 
-        return new Held(this, store, ask, decision, prompt);
+        return new Held(this, store, ask, decision, prompt, Mode(settings));
     }
 
     private static QuotaScope[] Scopes(ClientKey? key, GatewayConfig config, string model)
@@ -159,25 +175,30 @@ internal sealed partial class QuotaService : IQuotaService
     public static long ToNano(decimal usd, MidpointRounding rounding = MidpointRounding.AwayFromZero) =>
         (long)decimal.Round(usd * NanoPerUsd, 0, rounding);
 
-    private async ValueTask SettleAsync(IQuotaStore store, QuotaAsk ask, QuotaDecision decision, long tokens, decimal costUsd)
+    private async ValueTask SettleAsync(IQuotaStore store, QuotaAsk ask, QuotaDecision decision, long tokens, decimal costUsd, string mode)
     {
+        var nano = ToNano(costUsd);
         try
         {
-            await store.SettleAsync(ask, decision, tokens, ToNano(costUsd), CancellationToken.None);
+            await store.SettleAsync(ask, decision, tokens, nano, CancellationToken.None);
+            if (_stores.IsShared && ReferenceEquals(store, _stores.Primary))
+            {
+                _health.Answered();
+            }
         }
         catch (Exception ex) when (IsStoreFailure(ex, CancellationToken.None))
         {
-            // The hold expires by itself after Quotas:ReservationTimeout; the ledger still has the request.
-            _metrics.StoreFailed("settle", "expire");
-            LogStoreFailure(ex.GetType().Name, "settle", "expire");
+            // Retried off the request path, idempotently; the ledger has the request either way.
+            _compensator.Settle(ask, decision, tokens, nano);
+            _metrics.StoreFailed("settle", mode);
+            _health.Failed("settle", mode, ex, request: false);
         }
     }
 
-    private static bool IsStoreFailure(Exception ex, CancellationToken cancellationToken) =>
+    internal static bool IsStoreFailure(Exception ex, CancellationToken cancellationToken) =>
         ex is RedisException or TimeoutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
-    [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "Quota store call '{Operation}' failed ({Error}); following mode {Mode}")]
-    private partial void LogStoreFailure(string error, string operation, string mode);
+    private static string Mode(QuotaSettings settings) => settings.FailClosed ? "fail-closed" : "fail-open";
 
     private sealed class Refused : QuotaReservation
     {
@@ -199,17 +220,19 @@ internal sealed partial class QuotaService : IQuotaService
         private readonly IQuotaStore _store;
         private readonly QuotaAsk _ask;
         private readonly QuotaDecision _decision;
+        private readonly string _mode;
 
-        public Held(QuotaService service, IQuotaStore store, QuotaAsk ask, QuotaDecision decision, int prompt)
+        public Held(QuotaService service, IQuotaStore store, QuotaAsk ask, QuotaDecision decision, int prompt, string mode)
         {
             _service = service;
             _store = store;
             _ask = ask;
             _decision = decision;
+            _mode = mode;
             EstimatedPromptTokens = prompt;
         }
 
         public override ValueTask SettleAsync(Deployment? servedBy, Accounting.TokenUsage? usage, decimal costUsd) =>
-            _service.SettleAsync(_store, _ask, _decision, servedBy is null ? 0 : usage?.TotalTokens ?? 0, servedBy is null ? 0m : costUsd);
+            _service.SettleAsync(_store, _ask, _decision, servedBy is null ? 0 : usage?.TotalTokens ?? 0, servedBy is null ? 0m : costUsd, _mode);
     }
 }

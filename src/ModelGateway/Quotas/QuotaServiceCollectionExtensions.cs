@@ -13,6 +13,9 @@ internal static class QuotaServiceCollectionExtensions
             provider.GetRequiredService<IGatewayConfigStore>().Current.Config.Quotas, provider.GetRequiredService<TimeProvider>()));
         services.AddHostedService<QuotaStartup>();
         services.AddSingleton<QuotaMetrics>();
+        services.AddSingleton<QuotaStoreHealth>();
+        services.AddSingleton<QuotaCompensator>();
+        services.AddHostedService(provider => provider.GetRequiredService<QuotaCompensator>());
         services.AddSingleton<IQuotaService, QuotaService>();
         services.AddSingleton<TeamBudgetMonitor>();
         services.AddHostedService(provider => provider.GetRequiredService<TeamBudgetMonitor>());

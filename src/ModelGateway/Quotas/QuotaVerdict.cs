@@ -25,4 +25,7 @@ internal enum QuotaVerdict
 
     /// <summary>The monthly USD budget is spent.</summary>
     BudgetMonth = 7,
+
+    /// <summary>The reservation was released (its caller gave up on it) before the store ran it: nothing is held.</summary>
+    Withdrawn = 8,
 }

@@ -2,13 +2,17 @@ namespace ModelGateway.Quotas;
 
 /// <summary>
 /// The Lua scripts that make each quota operation one atomic round trip. Same rules as <see cref="QuotaRules"/>.
-/// Keys: <c>KEYS[1]</c> the sorted set of reservations by expiry, <c>KEYS[2]</c> this reservation's list, then per
-/// scope four keys: rate window hash (start, req, tok), in-flight counter, day spend hash and month spend hash
-/// (spent, held). A reservation list holds its cost and, per scope, its in-flight, day and month keys, so expired
-/// reservations of dead requests can be released by whichever request comes next.
+/// Keys: <c>KEYS[1]</c> the sorted set of reservations by expiry, <c>KEYS[2]</c> this reservation's list,
+/// <c>KEYS[3]</c> this reservation's tombstone, then per scope four keys: rate window hash (start, req, tok),
+/// in-flight counter, day spend hash and month spend hash (spent, held). A reservation list holds its cost and, per
+/// scope, its in-flight, day and month keys, so expired reservations of dead requests can be released by whichever
+/// request comes next, and a reservation can be released by its id alone. A tombstone says the reservation is
+/// finished (released or settled by a retry): a reservation or settlement that Redis runs later, because it was
+/// queued while the caller had already given up, then changes nothing.
 /// </summary>
 internal static class RedisQuotaScripts
 {
+    public const int KeysBeforeScopes = 3;
     public const int KeysPerScope = 4;
     public const int ReserveArgsBeforeScopes = 7;
     public const int ArgsPerScope = 5;
@@ -22,6 +26,17 @@ internal static class RedisQuotaScripts
         local cost = tonumber(ARGV[4])
         local holdMs = tonumber(ARGV[6])
         local n = tonumber(ARGV[7])
+
+        -- Released before it ran (its caller timed out and compensated): hold nothing.
+        if redis.call('EXISTS', KEYS[3]) == 1 then
+          local withdrawn = { 8, -1, 0 }
+          for i = 1, n do
+            withdrawn[#withdrawn + 1] = now
+            withdrawn[#withdrawn + 1] = 0
+            withdrawn[#withdrawn + 1] = 0
+          end
+          return withdrawn
+        end
 
         local function release(ck, dk, mk, c)
           if tonumber(redis.call('GET', ck) or '0') > 0 then redis.call('DECR', ck) end
@@ -44,7 +59,7 @@ internal static class RedisQuotaScripts
         local verdict, culprit, retry = 0, -1, 0
         local starts, reqs, toks, fresh = {}, {}, {}, {}
         for i = 1, n do
-          local b = 2 + (i - 1) * 4
+          local b = 3 + (i - 1) * 4
           local a = 7 + (i - 1) * 5
           local w = redis.call('HMGET', KEYS[b + 1], 'start', 'req', 'tok')
           local start = tonumber(w[1])
@@ -85,7 +100,7 @@ internal static class RedisQuotaScripts
         if verdict == 0 then
           redis.call('RPUSH', KEYS[2], ARGV[4])
           for i = 1, n do
-            local b = 2 + (i - 1) * 4
+            local b = 3 + (i - 1) * 4
             if fresh[i] then
               redis.call('DEL', KEYS[b + 1])
               redis.call('HSET', KEYS[b + 1], 'start', starts[i], 'req', 1, 'tok', ARGV[3])
@@ -116,18 +131,24 @@ internal static class RedisQuotaScripts
         return result
         """;
 
-    // ARGV: reservation id, token correction, actual cost, scope count; per scope: the window start the reservation counted in.
+    // ARGV: reservation id, token correction, actual cost, scope count, retry (1: a retry of a settlement that failed),
+    // tombstone ms; per scope: the window start the reservation counted in. Returns 1 when the hold was released here.
+    // A retry charges only a hold it finds (the first attempt may have run already) and leaves a tombstone, so the
+    // first attempt, should Redis run it later, charges nothing either.
     public const string Settle = """
         local delta = tonumber(ARGV[2])
         local n = tonumber(ARGV[4])
+        local retry = ARGV[5] == '1'
         local had = redis.call('ZREM', KEYS[1], ARGV[1])
+        if retry then redis.call('SET', KEYS[3], '1', 'PX', ARGV[6]) end
+        if had == 0 and (retry or redis.call('EXISTS', KEYS[3]) == 1) then return 0 end
         local reserved = 0
         if had == 1 then
           reserved = tonumber(redis.call('LINDEX', KEYS[2], 0) or '0')
           redis.call('DEL', KEYS[2])
         end
         for i = 1, n do
-          local b = 2 + (i - 1) * 4
+          local b = 3 + (i - 1) * 4
           if had == 1 then
             if tonumber(redis.call('GET', KEYS[b + 2]) or '0') > 0 then redis.call('DECR', KEYS[b + 2]) end
             redis.call('HINCRBY', KEYS[b + 3], 'held', -reserved)
@@ -135,10 +156,31 @@ internal static class RedisQuotaScripts
           end
           redis.call('HINCRBY', KEYS[b + 3], 'spent', ARGV[3])
           redis.call('HINCRBY', KEYS[b + 4], 'spent', ARGV[3])
-          if delta ~= 0 and redis.call('HGET', KEYS[b + 1], 'start') == ARGV[4 + i] then
+          if delta ~= 0 and redis.call('HGET', KEYS[b + 1], 'start') == ARGV[6 + i] then
             redis.call('HINCRBY', KEYS[b + 1], 'tok', delta)
           end
         end
+        return had
+        """;
+
+    // Compensates a reservation whose caller gave up waiting: releases its hold if Redis ran it, and leaves a
+    // tombstone so that, if it is still queued, it holds nothing when it runs. Idempotent.
+    // KEYS: holds, holds:<id>, tombstone. ARGV: reservation id, tombstone ms. Returns 1 when a hold was released.
+    public const string Release = """
+        local had = redis.call('ZREM', KEYS[1], ARGV[1])
+        if had == 1 then
+          local entry = redis.call('LRANGE', KEYS[2], 0, -1)
+          if #entry > 0 then
+            local c = tonumber(entry[1])
+            for j = 2, #entry - 2, 3 do
+              if tonumber(redis.call('GET', entry[j]) or '0') > 0 then redis.call('DECR', entry[j]) end
+              redis.call('HINCRBY', entry[j + 1], 'held', -c)
+              redis.call('HINCRBY', entry[j + 2], 'held', -c)
+            end
+          end
+          redis.call('DEL', KEYS[2])
+        end
+        redis.call('SET', KEYS[3], '1', 'PX', ARGV[2])
         return had
         """;
 }

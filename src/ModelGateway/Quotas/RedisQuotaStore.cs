@@ -15,6 +15,7 @@ internal sealed class RedisQuotaStore : IQuotaStore
 #pragma warning disable CA5350 // Redis names a cached script by its SHA-1; this is an identifier, not security.
     private static readonly byte[] ReserveSha = SHA1.HashData(Encoding.UTF8.GetBytes(RedisQuotaScripts.Reserve));
     private static readonly byte[] SettleSha = SHA1.HashData(Encoding.UTF8.GetBytes(RedisQuotaScripts.Settle));
+    private static readonly byte[] ReleaseSha = SHA1.HashData(Encoding.UTF8.GetBytes(RedisQuotaScripts.Release));
 #pragma warning restore CA5350
 
     private readonly IConnectionMultiplexer _redis;
@@ -33,10 +34,8 @@ internal sealed class RedisQuotaStore : IQuotaStore
     public async ValueTask<QuotaDecision> ReserveAsync(QuotaAsk ask, CancellationToken cancellationToken)
     {
         var count = ask.Scopes.Length;
-        var keys = new RedisKey[2 + (count * RedisQuotaScripts.KeysPerScope)];
+        var keys = ReservationKeys(ask);
         var args = new RedisValue[RedisQuotaScripts.ReserveArgsBeforeScopes + (count * RedisQuotaScripts.ArgsPerScope)];
-        keys[0] = _prefix + "holds";
-        keys[1] = _prefix + "holds:" + ask.ReservationId;
         args[0] = ask.NowMs;
         args[1] = ask.WindowMs;
         args[2] = ask.Tokens;
@@ -46,8 +45,7 @@ internal sealed class RedisQuotaStore : IQuotaStore
         args[6] = count;
         for (var i = 0; i < count; i++)
         {
-            var (name, limits) = ask.Scopes[i];
-            ScopeKeys(keys, 2 + (i * RedisQuotaScripts.KeysPerScope), name, ask.Day, ask.Month);
+            var limits = ask.Scopes[i].Limits;
             var a = RedisQuotaScripts.ReserveArgsBeforeScopes + (i * RedisQuotaScripts.ArgsPerScope);
             args[a] = limits.RequestsPerWindow ?? -1;
             args[a + 1] = limits.TokensPerWindow ?? -1;
@@ -70,24 +68,21 @@ internal sealed class RedisQuotaStore : IQuotaStore
         return QuotaRules.Decide(ask, (QuotaVerdict)(int)result[0], (int)result[1], (long)result[2], starts, requests, tokens);
     }
 
-    public async ValueTask SettleAsync(QuotaAsk ask, QuotaDecision decision, long actualTokens, long actualNanoUsd, CancellationToken cancellationToken)
-    {
-        var count = ask.Scopes.Length;
-        var keys = new RedisKey[2 + (count * RedisQuotaScripts.KeysPerScope)];
-        var args = new RedisValue[4 + count];
-        keys[0] = _prefix + "holds";
-        keys[1] = _prefix + "holds:" + ask.ReservationId;
-        args[0] = ask.ReservationId;
-        args[1] = actualTokens - ask.Tokens;
-        args[2] = actualNanoUsd;
-        args[3] = count;
-        for (var i = 0; i < count; i++)
-        {
-            ScopeKeys(keys, 2 + (i * RedisQuotaScripts.KeysPerScope), ask.Scopes[i].Name, ask.Day, ask.Month);
-            args[4 + i] = decision.WindowStarts[i];
-        }
+    public async ValueTask SettleAsync(QuotaAsk ask, QuotaDecision decision, long actualTokens, long actualNanoUsd, CancellationToken cancellationToken) =>
+        await SettleAsync(ask, decision, actualTokens, actualNanoUsd, retry: false, cancellationToken);
 
-        await EvaluateAsync(RedisQuotaScripts.Settle, SettleSha, keys, args, cancellationToken);
+    /// <summary>
+    /// Settles again after a settlement failed (it may or may not have run): charges only if the hold is still
+    /// there, and makes the first attempt a no-op should Redis run it later.
+    /// </summary>
+    public async ValueTask RetrySettleAsync(QuotaAsk ask, QuotaDecision decision, long actualTokens, long actualNanoUsd, CancellationToken cancellationToken) =>
+        await SettleAsync(ask, decision, actualTokens, actualNanoUsd, retry: true, cancellationToken);
+
+    public async ValueTask<bool> ReleaseAsync(QuotaAsk ask, CancellationToken cancellationToken)
+    {
+        RedisKey[] keys = [_prefix + "holds", _prefix + "holds:" + ask.ReservationId, _prefix + "released:" + ask.ReservationId];
+        RedisValue[] args = [ask.ReservationId, TombstoneMs(ask)];
+        return (long)await EvaluateAsync(RedisQuotaScripts.Release, ReleaseSha, keys, args, cancellationToken) == 1;
     }
 
     public async ValueTask<ScopeUsage> ReadAsync(string scope, string day, string month, CancellationToken cancellationToken)
@@ -100,6 +95,43 @@ internal sealed class RedisQuotaStore : IQuotaStore
         var m = await monthTask.WaitAsync(_timeout, _timeProvider, cancellationToken);
         var inFlight = await inFlightTask.WaitAsync(_timeout, _timeProvider, cancellationToken);
         return new ScopeUsage(Long(d[0]), Long(d[1]), Long(m[0]), Long(m[1]), Long(inFlight));
+    }
+
+    private async ValueTask SettleAsync(QuotaAsk ask, QuotaDecision decision, long actualTokens, long actualNanoUsd, bool retry, CancellationToken cancellationToken)
+    {
+        var count = ask.Scopes.Length;
+        var keys = ReservationKeys(ask);
+        var args = new RedisValue[6 + count];
+        args[0] = ask.ReservationId;
+        args[1] = actualTokens - ask.Tokens;
+        args[2] = actualNanoUsd;
+        args[3] = count;
+        args[4] = retry ? 1 : 0;
+        args[5] = TombstoneMs(ask);
+        for (var i = 0; i < count; i++)
+        {
+            args[6 + i] = decision.WindowStarts[i];
+        }
+
+        await EvaluateAsync(RedisQuotaScripts.Settle, SettleSha, keys, args, cancellationToken);
+    }
+
+    /// <summary>A tombstone lives as long as the hold could: a reservation run later than that expires at once anyway.</summary>
+    private static long TombstoneMs(QuotaAsk ask) => Math.Max(1, ask.HoldMs);
+
+    private RedisKey[] ReservationKeys(QuotaAsk ask)
+    {
+        var count = ask.Scopes.Length;
+        var keys = new RedisKey[RedisQuotaScripts.KeysBeforeScopes + (count * RedisQuotaScripts.KeysPerScope)];
+        keys[0] = _prefix + "holds";
+        keys[1] = _prefix + "holds:" + ask.ReservationId;
+        keys[2] = _prefix + "released:" + ask.ReservationId;
+        for (var i = 0; i < count; i++)
+        {
+            ScopeKeys(keys, RedisQuotaScripts.KeysBeforeScopes + (i * RedisQuotaScripts.KeysPerScope), ask.Scopes[i].Name, ask.Day, ask.Month);
+        }
+
+        return keys;
     }
 
     private async Task<RedisResult> EvaluateAsync(string script, byte[] sha, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)

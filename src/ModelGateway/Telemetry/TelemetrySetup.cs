@@ -46,7 +46,7 @@ internal static class TelemetrySetup
         {
             telemetry.WithMetrics(metrics =>
             {
-                metrics.AddMeter(GatewayMetrics.MeterName);
+                metrics.AddMeter(GatewayMetrics.MeterName, Quotas.QuotaMetrics.MeterName);
                 if (options.Prometheus.Enabled)
                 {
                     metrics.AddPrometheusExporter();

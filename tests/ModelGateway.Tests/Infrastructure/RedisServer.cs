@@ -65,13 +65,33 @@ public sealed class RedisServer : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>
+    /// Stops the process (SIGSTOP) as an overloaded or swapped-out server stalls: connections stay open and what
+    /// clients send waits in the socket, to be run when <see cref="Thaw"/> lets it continue.
+    /// </summary>
+    public void Freeze() => Signal("-STOP");
+
+    public void Thaw() => Signal("-CONT");
+
     /// <summary>Starts the server again on the same port, empty.</summary>
     public Task RestartAsync() => StartProcessAsync();
 
     public ValueTask DisposeAsync()
     {
+        if (_process is { HasExited: false })
+        {
+            Thaw();
+        }
+
         Kill();
         return ValueTask.CompletedTask;
+    }
+
+    private void Signal(string signal)
+    {
+        var pid = (_process ?? throw new InvalidOperationException("redis-server is not running.")).Id;
+        using var kill = Process.Start("kill", [signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
     }
 
     private async Task StartProcessAsync()

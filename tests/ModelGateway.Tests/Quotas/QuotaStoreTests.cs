@@ -153,6 +153,29 @@ public abstract class QuotaStoreTests : IAsyncLifetime
         Assert.Equal(0, refused.RequestsRemaining);
     }
 
+    [Fact]
+    public async Task A_release_that_arrives_before_its_reservation_makes_it_hold_nothing_and_releasing_again_changes_nothing()
+    {
+        var scopes = Scope("team:w", new QuotaLimits(null, null, 1, 1000, null));
+        var late = Ask(scopes, Start, nano: 900);
+
+        // The caller gave up and compensated before the store ran its reservation.
+        Assert.False(await Store.ReleaseAsync(late, default));
+        var decision = await Store.ReserveAsync(late, default);
+        Assert.Equal(QuotaVerdict.Withdrawn, decision.Verdict);
+        Assert.False(await Store.ReleaseAsync(late, default));
+        Assert.Equal(new ScopeUsage(0, 0, 0, 0, 0), await Store.ReadAsync("team:w", "20250615", "202506", default));
+
+        // The slot and the budget are free for the next request; releasing it (twice) frees them again.
+        var next = Ask(scopes, Start + 1, nano: 900);
+        Assert.True((await Store.ReserveAsync(next, default)).Admitted);
+        Assert.Equal(new ScopeUsage(0, 900, 0, 900, 1), await Store.ReadAsync("team:w", "20250615", "202506", default));
+        Assert.True(await Store.ReleaseAsync(next, default));
+        Assert.False(await Store.ReleaseAsync(next, default));
+        Assert.Equal(new ScopeUsage(0, 0, 0, 0, 0), await Store.ReadAsync("team:w", "20250615", "202506", default));
+        Assert.True((await ReserveAsync(scopes, Start + 2, nano: 900)).Admitted);
+    }
+
     private async Task<QuotaDecision> ReserveAsync(QuotaScope[] scopes, long now, long tokens = 10, long nano = 1) =>
         await Store.ReserveAsync(Ask(scopes, now, tokens, nano), default);
 

@@ -63,7 +63,7 @@ public sealed class SharedRedisQuotaTests : IAsyncLifetime
         });
         await Task.WhenAll(tasks);
 
-        Assert.DoesNotContain(logs.Entries, e => e.EventId == 400);
+        Assert.DoesNotContain(logs.Entries, e => e.EventId == 1400);
         Assert.Equal(60, statuses.Count(s => s == HttpStatusCode.OK));
         Assert.Equal(40, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
         Assert.Equal(60, _simulator.State.Received.Count);
