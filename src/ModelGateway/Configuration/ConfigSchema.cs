@@ -39,7 +39,7 @@ internal static class ConfigSchema
             var extra = extraFields.Keys.FirstOrDefault(name => string.Equals(name, child.Key, StringComparison.OrdinalIgnoreCase));
             if (extra is not null)
             {
-                Check(child, extraFields[extra], Join(path, extra), errors);
+                Check(child, extraFields[extra], Join(path, child.Key), errors);
             }
         }
 
@@ -138,7 +138,8 @@ internal static class ConfigSchema
                 continue;
             }
 
-            Check(child, property.PropertyType, Join(path, property.Name), errors);
+            // The path keeps the name as written, so that it can be found in the file or the request body.
+            Check(child, property.PropertyType, Join(path, child.Key), errors);
         }
     }
 

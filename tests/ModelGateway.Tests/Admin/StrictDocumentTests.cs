@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace ModelGateway.Tests.Admin;
 
-/// <summary>Admin writes and imports are held to the file's rules: every unknown field and wrong type at once, with its path.</summary>
+/// <summary>Admin writes and imports are held to the file's rules: every unknown field and wrong type at once, with its path as written.</summary>
 public sealed class StrictDocumentTests : AdminFixture
 {
     [Fact]
@@ -20,10 +20,11 @@ public sealed class StrictDocumentTests : AdminFixture
         }, HttpStatusCode.UnprocessableEntity);
 
         var fields = ErrorFields(problem);
-        Assert.Contains("Deployments:typo:ContextWindow", fields);
-        Assert.Contains("Deployments:typo:capabilites", fields); // an unknown name is shown as written
-        Assert.Contains("Deployments:typo:Price:OutputPerMillion", fields);
-        Assert.Contains("'32k' is not an integer", AllErrors(problem), StringComparison.Ordinal);
+        Assert.Contains("Deployments:typo:contextWindow", fields);
+        Assert.Contains("Deployments:typo:capabilites", fields);
+        Assert.Contains("Deployments:typo:price:outputPerMillion", fields);
+        Assert.Contains("32k", AllErrors(problem), StringComparison.Ordinal);
+        Assert.Contains("is not an integer", AllErrors(problem), StringComparison.Ordinal);
         await GetAsync(Admin, "/admin/v1/deployments/typo", HttpStatusCode.NotFound);
     }
 
@@ -41,8 +42,8 @@ public sealed class StrictDocumentTests : AdminFixture
         var problem = await SendAsync(Admin, HttpMethod.Put, "/admin/v1/config", new JsonObject { ["document"] = document },
             HttpStatusCode.UnprocessableEntity);
 
-        Assert.Contains("Routes:keep-local:Order", ErrorFields(problem));
-        Assert.Contains("Fallback:TimeBudget", ErrorFields(problem));
+        Assert.Contains("routes:keep-local:order", ErrorFields(problem));
+        Assert.Contains("fallback:timeBudget", ErrorFields(problem));
         Assert.Contains("maximum", AllErrors(problem), StringComparison.Ordinal);
     }
 }
