@@ -31,7 +31,7 @@ public static class GatewayApp
         var configFile = GatewayConfiguration.AddSources(builder, args);
 
         // Every problem of the configuration, listed at once, before anything starts (exit code 2 in Program).
-        if (GatewayConfiguration.Check(builder.Configuration, configFile) is { Count: > 0 } problems)
+        if (GatewayConfiguration.Check(builder.Configuration, configFile, includeTelemetryOptions: false) is { Count: > 0 } problems)
         {
             throw new GatewayConfigException(problems);
         }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using ModelGateway.Admin;
 using ModelGateway.Configuration;
 using ModelGateway.Telemetry;
@@ -28,7 +29,9 @@ internal static class GatewayConfiguration
     }
 
     /// <summary>Every problem of the configuration, one line each; empty when the gateway can start with it.</summary>
-    public static List<string> Check(IConfiguration configuration, ConfigFile? file)
+    /// <param name="includeTelemetryOptions">Runs the telemetry options validator too. A starting host leaves it
+    /// to <c>ValidateOnStart</c>, which reports it as an <see cref="OptionsValidationException"/> (also exit code 2).</param>
+    public static List<string> Check(IConfiguration configuration, ConfigFile? file, bool includeTelemetryOptions = true)
     {
         if (file is { StartupProblems.Count: > 0 })
         {
@@ -46,7 +49,7 @@ internal static class GatewayConfiguration
         GatewayConfigBuilder.TryBuild(options, Environment.GetEnvironmentVariable, errors);
 
         var telemetry = configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
-        if (new TelemetryOptionsValidator().Validate(null, telemetry) is { Failed: true } failed)
+        if (includeTelemetryOptions && new TelemetryOptionsValidator().Validate(null, telemetry) is { Failed: true } failed)
         {
             errors.AddRange(failed.Failures ?? []);
         }
