@@ -94,7 +94,8 @@ internal static class ConfigSchema
             // null or "" is an empty object or list ({} or []), which is fine.
             if (!string.IsNullOrEmpty(section.Value))
             {
-                errors.Add($"{path}: '{section.Value}' is a single value, but {Expected(target)} is expected here.");
+                // The value is not echoed: a string where an object belongs may be a pasted secret (e.g. Headers).
+                errors.Add($"{path}: a single value is given, but {Expected(target)} is expected here.");
             }
 
             return;
