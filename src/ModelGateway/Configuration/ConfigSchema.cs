@@ -17,6 +17,9 @@ internal static class ConfigSchema
 
     private const string Root = "document";
 
+    /// <summary>A private-use character standing in for ':' in JSON names (see <see cref="EscapeColons"/>).</summary>
+    private const char ColonStandIn = '\uE000';
+
     /// <summary>Checks <paramref name="section"/> (whose path, for messages, is <paramref name="path"/>) against <paramref name="type"/>.</summary>
     public static void Validate(IConfigurationSection section, Type type, string path, List<string> errors) =>
         Check(section, type, path, errors);
@@ -55,7 +58,7 @@ internal static class ConfigSchema
         IConfigurationRoot configuration;
         try
         {
-            using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(new System.Text.Json.Nodes.JsonObject { [Root] = json.DeepClone() }.ToJsonString()));
+            using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(new System.Text.Json.Nodes.JsonObject { [Root] = EscapeColons(json) }.ToJsonString()));
             configuration = new ConfigurationBuilder().AddJsonStream(stream).Build();
         }
         catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException or InvalidDataException)
@@ -64,8 +67,19 @@ internal static class ConfigSchema
             return;
         }
 
-        Check(configuration.GetSection(Root), type, path, errors);
+        var found = new List<string>();
+        Check(configuration.GetSection(Root), type, path, found);
+        errors.AddRange(found.Select(e => e.Replace(ColonStandIn, ':')));
     }
+
+    /// <summary>Admin ids may contain ':', which configuration keys read as nesting; a stand-in keeps them whole.</summary>
+    private static System.Text.Json.Nodes.JsonNode? EscapeColons(System.Text.Json.Nodes.JsonNode? node) => node switch
+    {
+        System.Text.Json.Nodes.JsonObject obj => new System.Text.Json.Nodes.JsonObject(
+            obj.Select(p => KeyValuePair.Create(p.Key.Replace(':', ColonStandIn), EscapeColons(p.Value)))),
+        System.Text.Json.Nodes.JsonArray array => new System.Text.Json.Nodes.JsonArray([.. array.Select(EscapeColons)]),
+        _ => node?.DeepClone(),
+    };
 
     private static string Join(string path, string key) => path.Length == 0 ? key : $"{path}:{key}";
 

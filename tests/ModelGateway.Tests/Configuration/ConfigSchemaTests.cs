@@ -66,6 +66,24 @@ public sealed class ConfigSchemaTests
         Assert.DoesNotContain(errors, e => e.Contains("sk-secret", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Admin_ids_with_colons_stay_whole_in_documents_and_messages()
+    {
+        var document = new JsonObject
+        {
+            ["deployments"] = new JsonObject
+            {
+                ["eu:qwen"] = new JsonObject { ["provider"] = "p", ["models"] = new JsonArray("m") },
+                ["us:qwen"] = new JsonObject { ["contextWindow"] = "32k" },
+            },
+        };
+
+        var errors = new List<string>();
+        ConfigSchema.Validate(document, typeof(GatewayOptions), "", errors);
+
+        Assert.Equal(["deployments:us:qwen:contextWindow: '32k' is not an integer."], errors);
+    }
+
     private static GatewayOptions FullOptions() => new()
     {
         Providers = { ["p"] = new ProviderOptions { Kind = "openai", BaseUrl = "http://127.0.0.1:9/v1", Trust = "public", Region = "eu", ConnectTimeout = TimeSpan.FromSeconds(5), ResponseTimeout = TimeSpan.FromMinutes(1), Headers = { ["x-a"] = "b" } } },
