@@ -36,6 +36,17 @@ internal static class ConfigDocument
     public static T? ToOptions<T>(JsonNode? node, string path, List<string> errors)
         where T : class
     {
+        if (node is JsonObject json)
+        {
+            // Every unknown field and mistyped value at once, with its path (the serializer stops at the first).
+            var count = errors.Count;
+            ConfigSchema.Validate(json, typeof(T), path, errors);
+            if (errors.Count > count)
+            {
+                return null;
+            }
+        }
+
         try
         {
             var value = node is null ? null : node.Deserialize<T>(Json);

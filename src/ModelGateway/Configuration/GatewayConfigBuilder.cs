@@ -132,9 +132,10 @@ internal static class GatewayConfigBuilder
         var credential = ResolveCredential(prefix, provider.Credential, environment, errors);
         var connectTimeout = provider.ConnectTimeout ?? DefaultConnectTimeout;
         var responseTimeout = provider.ResponseTimeout ?? DefaultResponseTimeout;
-        if (connectTimeout <= TimeSpan.Zero || responseTimeout <= TimeSpan.Zero)
+        if (connectTimeout <= TimeSpan.Zero || responseTimeout <= TimeSpan.Zero
+            || connectTimeout > GatewayLimits.MaxRequestDuration || responseTimeout > GatewayLimits.MaxRequestDuration)
         {
-            errors.Add($"{prefix}: ConnectTimeout and ResponseTimeout must be positive durations such as \"00:00:30\".");
+            errors.Add($"{prefix}: ConnectTimeout and ResponseTimeout must be positive durations such as \"00:00:30\", at most {GatewayLimits.MaxRequestDuration:c}.");
         }
 
         var (apiVersion, apiSurface) = ProviderKindSettings.Validate(prefix, kind, provider, errors);

@@ -12,14 +12,22 @@ internal sealed partial class GatewayConfigStore : IGatewayConfigStore, IDisposa
     private readonly ILogger<GatewayConfigStore> _logger;
     private readonly Func<string, string?> _environment;
     private readonly TimeProvider _timeProvider;
+    private readonly IConfiguration? _configuration;
+    private readonly ConfigFile? _file;
     private IDisposable? _optionsSubscription;
     private readonly Lock _publishLock = new();
     private GatewaySnapshot _current;
     private CancellationTokenSource _changeSource = new();
 
-    public GatewayConfigStore(IOptionsMonitor<GatewayOptions> options, ILogger<GatewayConfigStore> logger, TimeProvider timeProvider)
+    /// <param name="configuration">The configuration the options are bound from: each reload is checked strictly
+    /// (<see cref="StrictConfiguration"/>) before binding, because the binder drops what it cannot convert.</param>
+    /// <param name="file">The <c>--config</c> file, whose broken saves are reported here.</param>
+    public GatewayConfigStore(IOptionsMonitor<GatewayOptions> options, ILogger<GatewayConfigStore> logger, TimeProvider timeProvider,
+        IConfiguration? configuration = null, ConfigFile? file = null)
         : this(options, logger, timeProvider, Environment.GetEnvironmentVariable)
     {
+        _configuration = configuration;
+        _file = file;
     }
 
     internal GatewayConfigStore(
@@ -31,6 +39,7 @@ internal sealed partial class GatewayConfigStore : IGatewayConfigStore, IDisposa
 
         // A bad first load stops the gateway: GatewayConfigException carries every problem.
         _current = new GatewaySnapshot(GatewayConfigBuilder.Build(options.CurrentValue, environment), version: 1, timeProvider.GetUtcNow());
+        WarnAboutQuickStartKey(_current.Config);
         _optionsSubscription = options.OnChange(Reload);
     }
 
@@ -52,6 +61,7 @@ internal sealed partial class GatewayConfigStore : IGatewayConfigStore, IDisposa
         previousSource.Cancel();
         previousSource.Dispose();
         LogPublished(next.Version, config.Providers.Count, config.Deployments.Count);
+        WarnAboutQuickStartKey(config);
         return next;
     }
 
@@ -67,7 +77,16 @@ internal sealed partial class GatewayConfigStore : IGatewayConfigStore, IDisposa
     private void Reload(GatewayOptions options)
     {
         var errors = new List<string>();
-        var config = GatewayConfigBuilder.TryBuild(options, _environment, errors);
+        if (_file?.TakeReloadProblem() is { } broken)
+        {
+            errors.Add(broken);
+        }
+        else if (_configuration is not null)
+        {
+            errors.AddRange(StrictConfiguration.CheckGateway(_configuration, _file));
+        }
+
+        var config = errors.Count == 0 ? GatewayConfigBuilder.TryBuild(options, _environment, errors) : null;
         if (config is null)
         {
             LogReloadRejected(GatewayConfigBuilder.Describe(errors));
@@ -76,6 +95,22 @@ internal sealed partial class GatewayConfigStore : IGatewayConfigStore, IDisposa
 
         Publish(config);
     }
+
+    /// <summary>The quick start's key is public (it is in the README): a configuration copied from it must not keep it.</summary>
+    private void WarnAboutQuickStartKey(GatewayConfig config)
+    {
+        foreach (var key in config.Keys.Values)
+        {
+            if (!key.Disabled && key.Sha256.Span.SequenceEqual(QuickStart.KeySha256))
+            {
+                LogQuickStartKey(key.Id);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Warning, Message = "Client key '{KeyId}' is the quick start's publicly known key (mg-quickstart-key): " +
+        "anyone can use it. Remove it, and the simulator deployments, before production (docs/configuration.md)")]
+    private partial void LogQuickStartKey(string keyId);
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Configuration version {Version} in force: {Providers} providers, {Deployments} deployments")]
     private partial void LogPublished(long version, int providers, int deployments);

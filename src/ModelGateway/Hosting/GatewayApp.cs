@@ -35,7 +35,13 @@ public static class GatewayApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
-        AddConfigurationFile(builder, args);
+        var configFile = GatewayConfiguration.AddSources(builder, args);
+
+        // Every problem of the configuration, listed at once, before anything starts (exit code 2 in Program).
+        if (GatewayConfiguration.Check(builder.Configuration, configFile, includeTelemetryOptions: false) is { Count: > 0 } problems)
+        {
+            throw new GatewayConfigException(problems);
+        }
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
@@ -83,21 +89,6 @@ public static class GatewayApp
         app.MapRouteExplain();
         app.MapAdminApi();
         return app;
-    }
-
-    private static void AddConfigurationFile(WebApplicationBuilder builder, string[] args)
-    {
-        var path = builder.Configuration["config"] ?? Environment.GetEnvironmentVariable(ConfigFileVariable);
-        if (string.IsNullOrEmpty(path))
-        {
-            return;
-        }
-
-        builder.Configuration.AddJsonFile(Path.GetFullPath(path), optional: false, reloadOnChange: true);
-
-        // Environment variables and the command line override the file.
-        builder.Configuration.AddEnvironmentVariables();
-        builder.Configuration.AddCommandLine(args);
     }
 
     private static void ConfigureSerilog(

@@ -131,9 +131,9 @@ internal static class QuotaConfigBuilder
             errors.Add("Quotas:Window must be between 1 second and 1 day.");
         }
 
-        if (options.ReservationTimeout < TimeSpan.FromSeconds(1))
+        if (options.ReservationTimeout < TimeSpan.FromSeconds(1) || options.ReservationTimeout > TimeSpan.FromDays(1))
         {
-            errors.Add("Quotas:ReservationTimeout must be at least 1 second.");
+            errors.Add("Quotas:ReservationTimeout must be between 1 second and 1 day.");
         }
 
         if (options.DefaultMaxOutputTokens is < 1 or > 10_000_000)

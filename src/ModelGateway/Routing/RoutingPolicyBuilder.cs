@@ -179,9 +179,9 @@ internal static class RoutingPolicyBuilder
             errors.Add("Fallback:MaxAttempts must be between 1 and 20.");
         }
 
-        if (options.TimeBudget <= TimeSpan.Zero)
+        if (options.TimeBudget <= TimeSpan.Zero || options.TimeBudget > GatewayLimits.MaxRequestDuration)
         {
-            errors.Add("Fallback:TimeBudget must be a positive duration.");
+            errors.Add($"Fallback:TimeBudget must be a positive duration of at most {GatewayLimits.MaxRequestDuration:c}.");
         }
 
         if (options.DefaultOutputTokens < 1)
@@ -189,9 +189,9 @@ internal static class RoutingPolicyBuilder
             errors.Add("Fallback:DefaultOutputTokens must be positive.");
         }
 
-        if (options.MaxCoolDown < TimeSpan.Zero)
+        if (options.MaxCoolDown < TimeSpan.Zero || options.MaxCoolDown > GatewayLimits.MaxRequestDuration)
         {
-            errors.Add("Fallback:MaxCoolDown must not be negative.");
+            errors.Add($"Fallback:MaxCoolDown must be between 00:00:00 and {GatewayLimits.MaxRequestDuration:c}.");
         }
 
         var breaker = options.Breaker;
@@ -205,9 +205,10 @@ internal static class RoutingPolicyBuilder
             errors.Add("Fallback:Breaker:MinimumThroughput must be at least 2.");
         }
 
-        if (breaker.SamplingDuration < TimeSpan.FromMilliseconds(500) || breaker.BreakDuration < TimeSpan.FromMilliseconds(500))
+        if (breaker.SamplingDuration < TimeSpan.FromMilliseconds(500) || breaker.BreakDuration < TimeSpan.FromMilliseconds(500)
+            || breaker.SamplingDuration > GatewayLimits.MaxRequestDuration || breaker.BreakDuration > GatewayLimits.MaxRequestDuration)
         {
-            errors.Add("Fallback:Breaker: SamplingDuration and BreakDuration must be at least 00:00:00.5.");
+            errors.Add($"Fallback:Breaker: SamplingDuration and BreakDuration must be between 00:00:00.5 and {GatewayLimits.MaxRequestDuration:c}.");
         }
 
         return new FallbackPolicy
