@@ -16,6 +16,12 @@ if (args is ["new-key", ..])
     return 0;
 }
 
+if (args is ["probe", var probeUrl])
+{
+    // The container health check: the image has no curl, so the gateway probes itself (see deploy/docker/Dockerfile).
+    return await HealthProbe.RunAsync(probeUrl);
+}
+
 try
 {
     var app = GatewayApp.Build(args);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ModelGateway.Configuration;
+using ModelGateway.Hosting;
 using ModelGateway.Providers;
 
 namespace ModelGateway.FrontDoor;
@@ -98,7 +99,19 @@ internal static class FrontDoorEndpoints
         writer.WriteEndObject();
     }
 
-    private static Task ReadyAsync(HttpContext context) =>
+    private static Task ReadyAsync(HttpContext context)
+    {
+        // Shutting down: load balancers stop sending new requests while the ones in flight finish (docs/deployment.md).
+        if (Services<DrainState>(context).IsDraining)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return WriteStatusAsync(context, "draining");
+        }
+
+        return ReadyWhenConfiguredAsync(context);
+    }
+
+    private static Task ReadyWhenConfiguredAsync(HttpContext context) =>
         // The configuration store throws at start-up when the configuration is invalid, so being here means ready.
         WriteStatusAsync(context, Services<IGatewayConfigStore>(context).Current.Config.Deployments.IsEmpty ? "no_deployments" : "ready");
 
