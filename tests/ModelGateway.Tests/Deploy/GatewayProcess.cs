@@ -48,10 +48,17 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     /// <summary>Starts <c>dotnet {directory}/ModelGateway.dll</c> with the configuration file and environment given, and waits for /healthz.</summary>
     public static Task<GatewayProcess> StartAsync(string directory, string configPath, params (string Name, string Value)[] environment) =>
-        StartAsync(directory, "ModelGateway.dll", "/healthz", [(Hosting.GatewayApp.ConfigFileVariable, configPath), .. environment]);
+        StartAsync(directory, "ModelGateway.dll", "/healthz", [(Hosting.GatewayApp.ConfigFileVariable, configPath), .. environment], []);
+
+    /// <summary>As above, also listening on more loopback ports (e.g. a metrics port).</summary>
+    public static Task<GatewayProcess> StartAsync(string directory, string configPath, IEnumerable<(string Name, string Value)> environment, int[] extraPorts) =>
+        StartAsync(directory, "ModelGateway.dll", "/healthz", [(Hosting.GatewayApp.ConfigFileVariable, configPath), .. environment], extraPorts);
 
     /// <summary>Starts <c>dotnet {directory}/{dll}</c> on a free loopback port and waits until <paramref name="readyPath"/> answers 200.</summary>
-    public static async Task<GatewayProcess> StartAsync(string directory, string dll, string readyPath, params (string Name, string Value)[] environment)
+    public static Task<GatewayProcess> StartAsync(string directory, string dll, string readyPath, params (string Name, string Value)[] environment) =>
+        StartAsync(directory, dll, readyPath, environment, []);
+
+    private static async Task<GatewayProcess> StartAsync(string directory, string dll, string readyPath, (string Name, string Value)[] environment, int[] extraPorts)
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -61,7 +68,7 @@ public sealed class GatewayProcess : IAsyncDisposable
             WorkingDirectory = directory,
         };
         start.ArgumentList.Add(Path.Combine(directory, dll));
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["ASPNETCORE_URLS"] = string.Join(';', new[] { port }.Concat(extraPorts).Select(p => $"http://127.0.0.1:{p}"));
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;

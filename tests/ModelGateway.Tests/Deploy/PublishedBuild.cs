@@ -26,12 +26,22 @@ public static class PublishedBuild
         return output;
     }
 
-    public static async Task<(int ExitCode, string Output)> RunAsync(string command, IEnumerable<string> arguments, TimeSpan timeout)
+    public static Task<(int ExitCode, string Output)> RunAsync(string command, IEnumerable<string> arguments, TimeSpan timeout) =>
+        RunAsync(command, arguments, timeout, separateError: false);
+
+    /// <summary>Runs a command from the repository root; with <paramref name="separateError"/>, standard error is left out of the output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(string command, IEnumerable<string> arguments, TimeSpan timeout, bool separateError,
+        params (string Name, string Value)[] environment)
     {
         var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryFiles.Root };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         using var process = Process.Start(start)!;
@@ -48,6 +58,7 @@ public static class PublishedBuild
             throw;
         }
 
-        return (process.ExitCode, await stdout + await stderr);
+        var error = await stderr;
+        return (process.ExitCode, separateError ? await stdout + (process.ExitCode == 0 ? "" : error) : await stdout + error);
     }
 }
