@@ -18,7 +18,7 @@ public sealed class ContainerImageTests
     {
         var lines = DockerfileInstructions(await File.ReadAllTextAsync(RepositoryFiles.PathOf("deploy", "docker", file)));
 
-        Assert.Contains($"RUN bash deploy/docker/build.sh {target} /app", lines);
+        Assert.Contains(lines, l => l.StartsWith($"RUN bash deploy/docker/build.sh {target} /app", StringComparison.Ordinal));
         var stages = lines.Where(l => l.StartsWith("FROM ", StringComparison.Ordinal)).ToList();
         Assert.StartsWith("FROM mcr.microsoft.com/dotnet/sdk:10.0 ", stages[0], StringComparison.Ordinal);
         Assert.StartsWith("FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled ", stages[^1], StringComparison.Ordinal);
