@@ -76,7 +76,8 @@ public sealed class GatewayProcess : IAsyncDisposable
 
         var gateway = new GatewayProcess(Process.Start(start)!, port);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        // Generous: several agents share this machine, and a process start can take tens of seconds under load.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(180);
         while (DateTime.UtcNow < deadline && !gateway.HasExited)
         {
             try

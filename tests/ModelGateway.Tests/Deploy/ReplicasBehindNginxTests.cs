@@ -117,7 +117,10 @@ public sealed class ReplicasBehindNginxTests
     {
         var section = TestConfig.Gateway().WithProvider("sim", simulator.BaseUrl + "/v1").WithDeployment("d", "sim", ["m"]);
         section["Keys"]![TestConfig.ClientKeyId]!["Limits"] = new JsonObject { ["RequestsPerMinute"] = RequestsPerMinute };
-        section["Quotas"] = new JsonObject { ["Redis"] = redis, ["KeyPrefix"] = RedisServer.NewPrefix(), ["FailureMode"] = "fail-closed" };
+        section["Quotas"] = new JsonObject { ["Redis"] = redis, ["KeyPrefix"] = RedisServer.NewPrefix(), ["FailureMode"] = "fail-closed",
+            // A window longer than the test, however slow the machine: the count must not restart halfway.
+            ["Window"] = "00:10:00",
+        };
         var path = Path.Combine(Path.GetTempPath(), $"mg-replicas-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(path, new JsonObject { ["ModelGateway"] = section }.ToJsonString());
         return path;
