@@ -13,21 +13,21 @@ namespace ModelGateway.Tests.Deploy;
 /// </summary>
 public sealed class DrainTests
 {
-    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(4);
 
     [Fact]
     public async Task Sigterm_fails_readyz_serves_through_the_grace_period_then_refuses_connections_while_the_stream_finishes()
     {
         var directory = await PublishedBuild.GatewayAsync();
-        // A stream of 32 chunks, 250 ms apart: about 8 s, well past the grace period.
+        // A stream of 48 chunks, 250 ms apart: about 12 s, well past the grace period.
         await using var simulator = await SimulatorHost.StartAsync(o =>
         {
-            o.DefaultChunks = 32;
+            o.DefaultChunks = 48;
             o.ChunkDelayMs = 250;
         });
         var config = await WriteConfigAsync(simulator);
         await using var gateway = await GatewayProcess.StartAsync(directory, config,
-            ("ModelGateway__Shutdown__GracePeriod", "00:00:02"), ("ModelGateway__Shutdown__DrainTimeout", "00:00:30"));
+            ("ModelGateway__Shutdown__GracePeriod", "00:00:04"), ("ModelGateway__Shutdown__DrainTimeout", "00:00:30"));
         using var streaming = Client(gateway);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
         {
@@ -41,6 +41,7 @@ public sealed class DrainTests
 
         await gateway.SignalAsync("TERM");
         var signalled = Stopwatch.StartNew();
+        var rest = Task.Run(async () => (Text: await reader.ReadToEndAsync(), At: signalled.Elapsed));
 
         // Within the grace period: not ready, but still serving, on new connections.
         using var readyz = await FreshGetAsync(gateway, "/readyz", signalled, TimeSpan.FromSeconds(1));
@@ -53,12 +54,13 @@ public sealed class DrainTests
         // After the grace period: the listener is closed (connection refused) while the stream is still in flight.
         await Task.Delay(Grace + TimeSpan.FromSeconds(1.5) - signalled.Elapsed);
         var refused = await ConnectErrorAsync(gateway.Port);
+        var refusedAt = signalled.Elapsed;
         Assert.False(gateway.HasExited, "the gateway exited before its stream finished:\n" + gateway.Output);
         Assert.Equal(SocketError.ConnectionRefused, refused);
 
-        var rest = await reader.ReadToEndAsync();
-        Assert.EndsWith("data: [DONE]", rest.TrimEnd(), StringComparison.Ordinal);
-        Assert.True(signalled.Elapsed > Grace + TimeSpan.FromSeconds(1.5), "the stream should still have been running at the refusal check");
+        var (text, doneAt) = await rest;
+        Assert.EndsWith("data: [DONE]", text.TrimEnd(), StringComparison.Ordinal);
+        Assert.True(doneAt > refusedAt, $"the stream ended at {doneAt}, before the refusal check at {refusedAt}: nothing was in flight");
         Assert.True(await gateway.WaitForExitAsync(TimeSpan.FromSeconds(20)), "the gateway did not exit after draining");
         Assert.Equal(0, gateway.ExitCode);
     }
