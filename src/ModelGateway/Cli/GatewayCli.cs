@@ -44,6 +44,9 @@ internal static class GatewayCli
                 return 0;
             case ["new-key", ..]:
                 return await FailAsync(error, "new-key takes no arguments.");
+            case ["probe", var probeUrl]:
+                // The container health check: the image has no curl, so the gateway probes itself (deploy/docker/Dockerfile).
+                return await HealthProbe.RunAsync(probeUrl);
             case ["validate", .. var rest]:
                 return await ValidateCommand.RunAsync(rest, output, error);
             case [var first, ..] when !first.StartsWith('-') && !first.StartsWith('/') && !first.Contains('=', StringComparison.Ordinal):

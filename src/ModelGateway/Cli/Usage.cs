@@ -11,6 +11,7 @@ internal static class Usage
           ModelGateway validate [--config] FILE [--Section:Key=VALUE ...]      check a configuration without starting
           ModelGateway new-key                                                 make a client key; prints it and its sha256
           ModelGateway hash-key KEY                                            print the sha256 of an existing key
+          ModelGateway probe URL                                               health check: exit 0 when URL answers 2xx
           ModelGateway --help | --version
 
         Options:

@@ -14,6 +14,7 @@ internal static class StrictConfiguration
     private static readonly Dictionary<string, Type> ExtraGatewayFields = new(StringComparer.OrdinalIgnoreCase)
     {
         ["Telemetry"] = typeof(TelemetryOptions),
+        ["Shutdown"] = typeof(Hosting.ShutdownOptions),
     };
 
     /// <summary>Every problem of the strict sections; empty when they can be bound as they are.</summary>

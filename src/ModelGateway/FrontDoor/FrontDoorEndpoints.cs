@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ModelGateway.Configuration;
+using ModelGateway.Hosting;
 using ModelGateway.Providers;
 
 namespace ModelGateway.FrontDoor;
@@ -100,6 +101,13 @@ internal static class FrontDoorEndpoints
 
     private static Task ReadyAsync(HttpContext context)
     {
+        // Shutting down: load balancers stop sending new requests while the ones in flight finish (docs/deployment.md).
+        if (Services<DrainState>(context).IsDraining)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return WriteStatusAsync(context, "draining");
+        }
+
         // The configuration store throws at start-up when the configuration is invalid; being here, the question
         // left is whether any deployment can be tried: a probe must not pass with nothing to serve.
         var status = Services<Routing.Readiness>(context).Status(Services<IGatewayConfigStore>(context).Current.Config);

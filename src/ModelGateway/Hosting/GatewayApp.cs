@@ -71,6 +71,7 @@ public static class GatewayApp
 
         builder.Services.AddUsageLedger();
         builder.AddGatewayTelemetry();
+        builder.AddGracefulDrain();
 
         builder.Services.AddAdminApi(builder.Configuration);
 

@@ -47,6 +47,11 @@ internal static class TelemetrySetup
             telemetry.WithMetrics(metrics =>
             {
                 metrics.AddMeter(GatewayMetrics.MeterName, Quotas.QuotaMetrics.MeterName);
+
+                // The gateway-health row of the dashboards: GC, heap, thread pool, CPU, memory, HTTP server and connections.
+                metrics.AddRuntimeInstrumentation();
+                metrics.AddProcessInstrumentation();
+                metrics.AddAspNetCoreInstrumentation();
                 if (options.Prometheus.Enabled)
                 {
                     metrics.AddPrometheusExporter();

@@ -27,16 +27,22 @@ public sealed partial class DashboardValidationTests
     }
 
     [Fact]
-    public void Every_datasource_a_dashboard_names_is_provisioned()
+    public void Every_query_uses_the_datasource_variable_whose_default_is_provisioned()
     {
         var provisioned = ProvisionedDatasourceUids();
         Assert.Contains("prometheus", provisioned);
 
         foreach (var (file, dashboard) in ShippedDashboards.Load())
         {
+            // A datasource variable (so the dashboards import into any Grafana) defaulting to the provisioned Prometheus.
+            var variable = Variables(dashboard).Single(v => (string?)v["type"] == "datasource");
+            Assert.Equal("datasource", (string?)variable["name"]);
+            Assert.Equal("prometheus", (string?)variable["query"]);
+            Assert.True(provisioned.Contains((string)variable["current"]!["value"]!), $"{file}: the datasource variable's default is not provisioned.");
+
             foreach (var (where, uid) in DatasourceReferences(dashboard))
             {
-                Assert.True(provisioned.Contains(uid), $"{file}: {where} uses datasource uid '{uid}', which provisioning does not define.");
+                Assert.True(uid == "${datasource}", $"{file}: {where} uses datasource uid '{uid}' instead of the $datasource variable.");
             }
 
             // Every panel with queries names its datasource (no reliance on Grafana's default).
@@ -45,6 +51,88 @@ public sealed partial class DashboardValidationTests
                 Assert.True(panel["datasource"]?["uid"] is not null, $"{file}: panel '{panel["title"]}' has no datasource uid.");
             }
         }
+    }
+
+    [Fact]
+    public void Every_query_on_a_variables_metric_filters_by_that_variable()
+    {
+        foreach (var (file, dashboard) in ShippedDashboards.Load())
+        {
+            foreach (var variable in Variables(dashboard).Where(v => (string?)v["type"] == "query"))
+            {
+                var match = LabelValuesQuery().Match((string)variable["definition"]!);
+                Assert.True(match.Success, $"{file}: variable '{variable["name"]}' is not a label_values query.");
+                var (metric, label) = (match.Groups[1].Value, match.Groups[2].Value);
+                foreach (var query in ShippedDashboards.Queries(file, dashboard).Where(q => !q.Where.Contains("variable", StringComparison.Ordinal)))
+                {
+                    foreach (Match selector in Selector(metric).Matches(query.Expression))
+                    {
+                        Assert.True(selector.Value.Contains($"{label}=~\"${label}\"", StringComparison.Ordinal),
+                            $"{query.Where}: {selector.Value} does not filter by ${label}.");
+                    }
+                }
+            }
+        }
+
+        // The filters the issue asked for: Spend by model, Performance by team.
+        var byFile = ShippedDashboards.Load().ToDictionary(d => d.File, d => d.Dashboard);
+        Assert.Contains(Variables(byFile["spend.json"]), v => (string?)v["name"] == "model");
+        Assert.Contains(Variables(byFile["performance.json"]), v => (string?)v["name"] == "team");
+    }
+
+    [Fact]
+    public void Money_rates_are_in_usd_per_hour_and_amounts_in_usd()
+    {
+        foreach (var (file, dashboard) in ShippedDashboards.Load())
+        {
+            foreach (var panel in ShippedDashboards.Panels(dashboard).Where(p => p["targets"] is JsonArray { Count: > 0 }))
+            {
+                var expressions = panel["targets"]!.AsArray().Select(t => (string)t!["expr"]!).ToList();
+                if (!expressions.Any(e => e.Contains("_USD", StringComparison.Ordinal)))
+                {
+                    continue;
+                }
+
+                var unit = (string?)panel["fieldConfig"]?["defaults"]?["unit"];
+                var isRate = expressions.All(e => e.Contains("rate(", StringComparison.Ordinal) && e.TrimEnd().EndsWith("* 3600", StringComparison.Ordinal));
+                var isRatio = expressions.All(e => e.Contains(" / ", StringComparison.Ordinal));
+                var expected = isRate ? "suffix: USD/h" : isRatio ? "percentunit" : "currencyUSD";
+                Assert.True(expected == unit, $"{file}: panel '{panel["title"]}' has unit '{unit}', expected '{expected}'.");
+            }
+        }
+    }
+
+    [Fact]
+    public void Tables_with_several_queries_merge_them_into_one_table()
+    {
+        var tables = ShippedDashboards.Load()
+            .SelectMany(d => ShippedDashboards.Panels(d.Dashboard).Select(p => (d.File, Panel: p)))
+            .Where(t => (string?)t.Panel["type"] == "table" && t.Panel["targets"]!.AsArray().Count > 1).ToList();
+
+        Assert.Contains(tables, t => t.File == "spend.json" && (string?)t.Panel["title"] == "Spend by team and model");
+        foreach (var (file, panel) in tables)
+        {
+            Assert.Equal("merge", (string?)panel["transformations"]?[0]?["id"]);
+            Assert.All(panel["targets"]!.AsArray(), t => Assert.Equal("table", (string?)t!["format"]));
+        }
+    }
+
+    [Fact]
+    public void Performance_has_a_gateway_health_row_on_runtime_metrics_and_the_budget_gauge_names_its_budget()
+    {
+        var dashboards = ShippedDashboards.Load().ToDictionary(d => d.File, d => d.Dashboard);
+        var panels = dashboards["performance.json"]["panels"]!.AsArray().Select(p => p!.AsObject()).ToList();
+        var row = panels.FindIndex(p => (string?)p["type"] == "row" && (string?)p["title"] == "Gateway health");
+        Assert.True(row >= 0, "performance.json has no 'Gateway health' row.");
+        var health = panels.Skip(row + 1).TakeWhile(p => (string?)p["type"] != "row").ToList();
+        var used = health.SelectMany(p => p["targets"]!.AsArray()).SelectMany(t => ShippedDashboards.MetricNames((string)t!["expr"]!)).ToHashSet();
+        Assert.All(PrometheusNames.Runtime.Where(r => r.Family != "dotnet_gc_collections_total"),
+            r => Assert.True(used.Contains(r.Family) || used.Contains(r.Family + "_count"), $"The health row does not show {r.Family}."));
+
+        var gauge = dashboards["quotas.json"]["panels"]!.AsArray().Single(p => (string?)p!["type"] == "bargauge")!;
+        Assert.Contains("daily", (string)gauge["title"]!, StringComparison.Ordinal);
+        Assert.Contains("UsdPerDay", (string)gauge["description"]!, StringComparison.Ordinal);
+        Assert.Contains("UsdPerMonth", (string)gauge["description"]!, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -129,6 +217,14 @@ public sealed partial class DashboardValidationTests
                 break;
         }
     }
+
+    private static IEnumerable<JsonObject> Variables(JsonObject dashboard) =>
+        dashboard["templating"]?["list"]?.AsArray().Select(v => v!.AsObject()) ?? [];
+
+    private static Regex Selector(string metric) => new(@"(?<![\w:])" + Regex.Escape(metric) + @"(\{[^}]*\})?(?![\w:])");
+
+    [GeneratedRegex(@"^label_values\(\s*([A-Za-z_:][A-Za-z0-9_:]*)\s*,\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)$")]
+    private static partial Regex LabelValuesQuery();
 
     [GeneratedRegex(@"^\s*uid:\s*[""']?([^""'\s#]+)", RegexOptions.Multiline)]
     private static partial Regex UidLine();

@@ -99,6 +99,11 @@ public sealed class PrometheusDashboardTests
         {
             Assert.Contains($"# TYPE {PrometheusNames.Family(instrument)} ", scrape, StringComparison.Ordinal);
         }
+
+        foreach (var (family, _) in PrometheusNames.Runtime)
+        {
+            Assert.Contains($"# TYPE {family} ", scrape, StringComparison.Ordinal);
+        }
     }
 
     private static JsonObject GatewayConfig(string simulatorUrl)

@@ -41,6 +41,27 @@ internal static class PrometheusNames
         return [family];
     }
 
+    /// <summary>Every series the gateway exports: its own instruments and the runtime ones.</summary>
     public static HashSet<string> AllSeries() =>
-        [.. GatewayMetrics.Instruments.SelectMany(Series)];
+        [.. GatewayMetrics.Instruments.SelectMany(Series), .. RuntimeSeries()];
+
+    /// <summary>
+    /// Families of the runtime, process and ASP.NET Core instrumentation the gateway exports with its own (the gateway
+    /// health row); histograms marked. The Prometheus test checks each against a real scrape.
+    /// </summary>
+    public static readonly (string Family, bool Histogram)[] Runtime =
+    [
+        ("process_cpu_time_seconds_total", false),
+        ("process_memory_usage_bytes", false),
+        ("dotnet_gc_last_collection_heap_size_bytes", false),
+        ("dotnet_gc_pause_time_seconds_total", false),
+        ("dotnet_gc_collections_total", false),
+        ("dotnet_thread_pool_thread_count_total", false),
+        ("dotnet_thread_pool_queue_length_total", false),
+        ("http_server_request_duration_seconds", true),
+        ("kestrel_active_connections", false),
+    ];
+
+    public static IEnumerable<string> RuntimeSeries() =>
+        Runtime.SelectMany(r => r.Histogram ? [r.Family + "_bucket", r.Family + "_sum", r.Family + "_count"] : new[] { r.Family });
 }
