@@ -35,6 +35,18 @@ public sealed class GatewayRequestFeature
 
     public decimal? CostUsd { get; set; }
 
+    /// <summary>False when the upstream gave no usage figures and <see cref="Usage"/> is the gateway's estimate.</summary>
+    public bool UsageReported { get; set; }
+
+    /// <summary>For the serving (or last) attempt: time to the first streamed chunk, else to the upstream response headers.</summary>
+    public TimeSpan? TimeToFirstByte { get; set; }
+
+    /// <summary>The sensitivity level routing applied, when a policy routed the request.</summary>
+    public Sensitivity.SensitivityLevel? Sensitivity { get; set; }
+
+    /// <summary>Names of the detectors that fired, comma-separated (never the matched text); null when none did.</summary>
+    public string? FiredDetectors { get; set; }
+
     /// <summary>The routing decision's id, when a policy decided the route (sent as <c>x-gateway-decision-id</c>).</summary>
     public string? DecisionId { get; set; }
 

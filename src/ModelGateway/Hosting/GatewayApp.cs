@@ -52,7 +52,7 @@ public static class GatewayApp
         builder.Services.AddQuotas();
         builder.Services.AddSingleton<UpstreamDispatcher>();
 
-        builder.Services.AddUsageLedger();
+        builder.Services.AddUsageLedger(builder.Configuration);
         builder.AddGatewayTelemetry();
 
         builder.Services.AddAdminApi(builder.Configuration);
