@@ -15,7 +15,7 @@ namespace ModelGateway.Tests.Infrastructure;
 public sealed class PostgresServer : IAsyncDisposable
 {
     public const string ConnectionVariable = "MG_TEST_POSTGRES";
-    private const string BinDirectory = "/usr/lib/postgresql/15/bin";
+    public const string BinVariable = "MG_TEST_POSTGRES_BIN";
 
     private static readonly Lazy<Task<string>> Shared = new(StartSharedAsync);
     private readonly string _dataDirectory;
@@ -95,7 +95,12 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private static bool IsRoot => Environment.UserName == "root";
 
-    private static string Tool(string name) => Path.Combine(BinDirectory, name);
+    /// <summary>The server binaries: tests/run.sh names them, else the newest Debian install.</summary>
+    private static string Tool(string name) => Path.Combine(
+        Environment.GetEnvironmentVariable(BinVariable) is { Length: > 0 } bin
+            ? bin
+            : Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Order(StringComparer.Ordinal).Last(),
+        name);
 
     private static async Task<string> StartSharedAsync()
     {
@@ -105,7 +110,7 @@ public sealed class PostgresServer : IAsyncDisposable
         }
 
         var server = await StartAsync();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.KillAsync().GetAwaiter().GetResult();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DisposeAsync().AsTask().GetAwaiter().GetResult();
         return server.ConnectionString;
     }
 
