@@ -12,7 +12,7 @@ namespace ModelGateway.Accounting;
 /// </summary>
 internal abstract class SqlLedgerStore : ILedgerStore
 {
-    private const int ColumnCount = 26;
+    protected const int ColumnCount = 26;
     private const string Columns =
         "request_id, ts, decision_id, key_id, team_id, protocol, operation, model, provider_id, deployment_id, served, attempts, status, " +
         "outcome, failure, prompt_tokens, cached_tokens, completion_tokens, reasoning_tokens, usage_reported, cost_nano, baseline_cost_nano, " +
@@ -28,7 +28,7 @@ internal abstract class SqlLedgerStore : ILedgerStore
         ["day"] = "day",
     };
 
-    private readonly string?[] _insertSql = new string?[1001];
+    private readonly string?[] _insertSql = new string?[501];
 
     public abstract bool IsRemote { get; }
 
@@ -82,8 +82,21 @@ internal abstract class SqlLedgerStore : ILedgerStore
 
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var inserted = await InsertAsync(connection, transaction, rows, cancellationToken);
+        await UpsertRollupsAsync(connection, transaction, rows, inserted, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return inserted.Count;
+    }
+
+    /// <summary>
+    /// Inserts the rows whose request id is new; returns their ids. This default sends multi-row
+    /// <c>INSERT ... RETURNING</c> statements of up to 500 rows (one round trip each, what a network database wants).
+    /// </summary>
+    protected virtual async Task<HashSet<string>> InsertAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> rows, CancellationToken cancellationToken)
+    {
         var inserted = new HashSet<string>(StringComparer.Ordinal);
-        const int Chunk = 1000;
+        const int Chunk = 500;
         for (var start = 0; start < rows.Count; start += Chunk)
         {
             var count = Math.Min(Chunk, rows.Count - start);
@@ -100,10 +113,13 @@ internal abstract class SqlLedgerStore : ILedgerStore
             }
         }
 
-        await UpsertRollupsAsync(connection, transaction, rows, inserted, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return inserted.Count;
+        return inserted;
     }
+
+    /// <summary>The single-row insert, for stores that prepare it once and run it per row.</summary>
+    protected static string SingleRowInsertSql { get; } = "INSERT INTO request_log (" + Columns + ") VALUES (" +
+        string.Join(", ", Enumerable.Range(0, ColumnCount).Select(i => "@p" + i.ToString(CultureInfo.InvariantCulture))) +
+        ") ON CONFLICT (request_id) DO NOTHING";
 
     public async Task<IReadOnlyList<SpendRow>> SpendAsync(SpendQuery query, CancellationToken cancellationToken)
     {
@@ -275,7 +291,15 @@ internal abstract class SqlLedgerStore : ILedgerStore
     private void AddRow(DbCommand command, int row, RequestLogEntry entry)
     {
         var p = row * ColumnCount;
-        object?[] values =
+        var values = Values(entry);
+        for (var i = 0; i < values.Length; i++)
+        {
+            Add(command, "@p" + (p + i).ToString(CultureInfo.InvariantCulture), values[i]);
+        }
+    }
+
+    /// <summary>The row's column values, in <see cref="Columns"/> order.</summary>
+    protected object?[] Values(RequestLogEntry entry) =>
         [
             entry.RequestId, Timestamp(entry.Timestamp), entry.DecisionId, entry.KeyId, entry.TeamId, entry.Protocol, entry.Operation,
             entry.Model, entry.ProviderId, entry.DeploymentId, entry.Served, entry.Attempts, entry.Status, entry.Outcome, entry.Failure,
@@ -283,11 +307,6 @@ internal abstract class SqlLedgerStore : ILedgerStore
             entry.UsageReported, QuotaService.ToNano(entry.CostUsd), QuotaService.ToNano(entry.BaselineCostUsd),
             entry.LatencyMs, entry.TimeToFirstByteMs, entry.Sensitivity, entry.Detectors,
         ];
-        for (var i = 0; i < values.Length; i++)
-        {
-            Add(command, "@p" + (p + i).ToString(CultureInfo.InvariantCulture), values[i]);
-        }
-    }
 
     private RequestLogEntry ReadRow(DbDataReader reader)
     {

@@ -44,6 +44,40 @@ internal sealed class SqliteLedgerStore : SqlLedgerStore
     protected override Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
         Task.CompletedTask;
 
+    /// <summary>
+    /// One prepared single-row statement run per row: SQLite is in-process, so round trips cost nothing, and binding
+    /// thousands of named parameters of a multi-row statement is quadratic (each name is looked up by a linear scan).
+    /// </summary>
+    protected override async Task<HashSet<string>> InsertAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> rows, CancellationToken cancellationToken)
+    {
+        var inserted = new HashSet<string>(StringComparer.Ordinal);
+        await using var insert = (SqliteCommand)Command(connection, transaction, SingleRowInsertSql);
+        var parameters = new SqliteParameter[ColumnCount];
+        for (var i = 0; i < ColumnCount; i++)
+        {
+            parameters[i] = new SqliteParameter { ParameterName = "@p" + i.ToString(CultureInfo.InvariantCulture) };
+            insert.Parameters.Add(parameters[i]);
+        }
+
+        insert.Prepare();
+        foreach (var row in rows)
+        {
+            var values = Values(row);
+            for (var i = 0; i < values.Length; i++)
+            {
+                parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+
+            if (await insert.ExecuteNonQueryAsync(cancellationToken) == 1)
+            {
+                inserted.Add(row.RequestId);
+            }
+        }
+
+        return inserted;
+    }
+
     protected override object Timestamp(DateTimeOffset value) => value.ToUnixTimeMilliseconds();
 
     protected override DateTimeOffset ReadTimestamp(DbDataReader reader, int ordinal) =>
