@@ -83,13 +83,17 @@ public sealed class PostgresServer : IAsyncDisposable
             // Already stopped.
         }
 
-        try
+        // The postmaster may still be removing its files just after pg_ctl returns: retry briefly.
+        for (var attempt = 0; attempt < 10 && Directory.Exists(_dataDirectory); attempt++)
         {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // A temp directory left behind is harmless.
+            try
+            {
+                Directory.Delete(_dataDirectory, recursive: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                await Task.Delay(100);
+            }
         }
     }
 

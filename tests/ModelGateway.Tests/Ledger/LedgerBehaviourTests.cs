@@ -40,6 +40,12 @@ public abstract class LedgerBehaviourTests : IAsyncLifetime
         Admin.Dispose();
         await Gateway.DisposeAsync();
         await Simulator.DisposeAsync();
+        Cleanup();
+    }
+
+    /// <summary>Removes what the backend left on disk, after the gateway has stopped.</summary>
+    protected virtual void Cleanup()
+    {
     }
 
     protected Task<GatewayHost> StartGatewayAsync(string[] ledgerArgs)
@@ -202,6 +208,22 @@ public abstract class LedgerBehaviourTests : IAsyncLifetime
         Assert.Equal(400, bad["status"]!.GetValue<int>());
         var reversed = await AdminFixture.GetAsync(Admin, "/admin/v1/requests?from=2026-03-02&to=2026-03-01", HttpStatusCode.BadRequest);
         Assert.Contains("from must be before to", AdminFixture.AllErrors(reversed), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Retention_deletes_old_rows_and_rollups_only()
+    {
+        var store = Gateway.App.Services.GetRequiredService<ILedgerStore>();
+        var old = new DateTimeOffset(2025, 1, 10, 8, 0, 0, TimeSpan.Zero);
+        var recent = new DateTimeOffset(2025, 3, 10, 8, 0, 0, TimeSpan.Zero);
+        await store.WriteAsync([Row("req_old", old, "k1", 1m), Row("req_recent", recent, "k1", 2m)], default);
+
+        await store.PruneAsync(new DateTimeOffset(2025, 2, 1, 0, 0, 0, TimeSpan.Zero), default);
+
+        var log = await PageAllAsync("/admin/v1/requests?from=2025-01-01&to=2025-04-01", 100);
+        Assert.Equal("req_recent", Assert.Single(log)["requestId"]!.GetValue<string>());
+        var spend = await AdminFixture.GetAsync(Admin, "/admin/v1/spend?from=2025-01-01&to=2025-03-31&groupBy=day");
+        Assert.Equal("2025-03-10", Assert.Single(spend["data"]!.AsArray())!["day"]!.GetValue<string>());
     }
 
     protected static RequestLogEntry Row(string id, DateTimeOffset timestamp, string key, decimal cost) => new()

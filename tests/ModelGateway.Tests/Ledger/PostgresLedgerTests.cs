@@ -15,6 +15,15 @@ public sealed class PostgresLedgerTests : LedgerBehaviourTests
     }
 
     [Fact]
+    public async Task A_literal_connection_string_is_refused_at_start_up_without_echoing_it()
+    {
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => StartGatewayAsync(
+            ["--ModelGateway:Ledger:Provider=postgres", "--ModelGateway:Ledger:ConnectionString=Host=db;Password=hunter2"]));
+        Assert.Contains("ModelGateway:Ledger:ConnectionString must be 'env:NAME' or 'file:/path'", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", ex.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Replicas_starting_together_apply_each_migration_once()
     {
         var connectionString = await PostgresServer.NewDatabaseAsync();

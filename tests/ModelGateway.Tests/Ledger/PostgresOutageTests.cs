@@ -29,6 +29,7 @@ public sealed class PostgresOutageTests : IAsyncLifetime
     {
         await _postgres.DisposeAsync();
         await _simulator.DisposeAsync();
+        TempDirectory.Delete(_dataDirectory);
     }
 
     [Fact]

@@ -9,6 +9,8 @@ public sealed class SqliteLedgerTests : LedgerBehaviourTests
 {
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("mg-ledger-").FullName;
 
+    protected override void Cleanup() => TempDirectory.Delete(_dataDirectory);
+
     protected override Task<string[]> LedgerArgsAsync() => Task.FromResult<string[]>([$"--ModelGateway:Ledger:DataDirectory={_dataDirectory}"]);
 
     [Fact]
