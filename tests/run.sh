@@ -36,6 +36,27 @@ for _ in $(seq 1 100); do
 done
 export MG_TEST_REDIS="127.0.0.1:$redis_port"
 
+# Ledger tests need a real PostgreSQL (the Debian package): install it when missing, run one for this run only on a
+# free loopback port in a temporary data directory, as the postgres user (PostgreSQL refuses root), stop it on exit.
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+if [ -z "$pg_bin" ]; then
+  echo "Installing postgresql..."
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql) >/dev/null 2>&1 \
+    || { echo "could not install postgresql" >&2; exit 1; }
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+fi
+pg_as() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null || echo 55432)
+pg_data=$(mktemp -d /tmp/mg-test-pg.XXXXXX)
+[ "$(id -u)" = 0 ] && chown postgres:postgres "$pg_data"
+pg_as "$pg_bin/initdb" -D "$pg_data" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null \
+  && pg_as "$pg_bin/pg_ctl" -D "$pg_data" -l "$pg_data/server.log" -w \
+       -o "-p $pg_port -k $pg_data -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null \
+  || { echo "could not start postgresql" >&2; exit 1; }
+trap 'kill "$redis_pid" 2>/dev/null; wait "$redis_pid" 2>/dev/null; pg_as "$pg_bin/pg_ctl" -D "$pg_data" -m immediate stop >/dev/null 2>&1; rm -rf "$pg_data"' EXIT
+export MG_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
+export MG_TEST_POSTGRES_BIN="$pg_bin"
+
 results=artifacts/test-results
 rm -rf "$results"
 mkdir -p "$results"

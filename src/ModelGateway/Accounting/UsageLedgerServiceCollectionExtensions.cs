@@ -1,18 +1,30 @@
-using ModelGateway.Quotas;
+using Microsoft.Extensions.Options;
+using ModelGateway.FrontDoor;
 
 namespace ModelGateway.Accounting;
 
-/// <summary>Registers the usage ledger: Redis when quotas use Redis, otherwise the in-memory ledger.</summary>
+/// <summary>Registers the ledger: the database chosen by <c>Ledger:Provider</c>, its background writer and the request-log listener.</summary>
 internal static class UsageLedgerServiceCollectionExtensions
 {
-    public static IServiceCollection AddUsageLedger(this IServiceCollection services)
+    public static IServiceCollection AddUsageLedger(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton<InMemoryUsageLedger>();
-        services.AddSingleton<RedisUsageLedger>();
-        services.AddSingleton<IUsageLedger>(provider => provider.GetRequiredService<QuotaStores>().IsShared
-            ? provider.GetRequiredService<RedisUsageLedger>()
-            : provider.GetRequiredService<InMemoryUsageLedger>());
-        services.AddSingleton<IUsageRecorder>(provider => (IUsageRecorder)provider.GetRequiredService<IUsageLedger>());
+        services.AddOptions<LedgerOptions>().Bind(configuration.GetSection(LedgerOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<LedgerOptions>, LedgerOptionsValidator>();
+        services.AddSingleton<LedgerMetrics>();
+        services.AddSingleton(LedgerLocation.Resolve);
+        services.AddSingleton<ILedgerStore>(provider =>
+        {
+            var location = provider.GetRequiredService<LedgerLocation>();
+            return location.ConnectionString is { } connectionString
+                ? new PostgresLedgerStore(connectionString)
+                : new SqliteLedgerStore(Path.Combine(location.DataDirectory, "ledger.db"));
+        });
+        services.AddSingleton<LedgerWriter>();
+        services.AddHostedService(provider => provider.GetRequiredService<LedgerWriter>());
+        services.AddSingleton<DatabaseUsageLedger>();
+        services.AddSingleton<IUsageLedger>(provider => provider.GetRequiredService<DatabaseUsageLedger>());
+        services.AddSingleton<ILedgerReports>(provider => provider.GetRequiredService<DatabaseUsageLedger>());
+        services.AddSingleton<IRequestCompletionListener, RequestLogListener>();
         return services;
     }
 }

@@ -82,6 +82,7 @@ internal static class AdminServices
         admin.MapKeyRotation();
         admin.MapConfig();
         admin.MapSpend();
+        admin.MapRequestLog();
         admin.MapOpenApi("/openapi/{documentName}.json");
     }
 

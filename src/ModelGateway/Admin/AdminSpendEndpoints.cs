@@ -7,8 +7,8 @@ using ModelGateway.Accounting;
 namespace ModelGateway.Admin;
 
 /// <summary>
-/// <c>GET /admin/v1/spend</c>: requests, tokens and USD from the usage ledger, summed per any combination of key,
-/// team, model, provider, deployment and UTC day over a date range, as JSON or CSV.
+/// <c>GET /admin/v1/spend</c>: requests, tokens and USD from the ledger's daily rollups, summed per any combination
+/// of key, team, model, provider, deployment and UTC day over a date range, as JSON or CSV.
 /// </summary>
 internal static class AdminSpendEndpoints
 {
@@ -21,7 +21,7 @@ internal static class AdminSpendEndpoints
         admin.MapGet("/spend", ReportAsync).WithTags("spend").WithName("spend-report");
 
     private static async Task<Results<Ok<JsonObject>, ContentHttpResult, ProblemHttpResult>> ReportAsync(
-        HttpContext context, IUsageLedger ledger, TimeProvider timeProvider,
+        HttpContext context, ILedgerReports ledger, TimeProvider timeProvider,
         string? from, string? to, string? groupBy, string? format, string? key, string? team, string? model, string? provider)
     {
         var errors = new List<string>();
@@ -51,26 +51,16 @@ internal static class AdminSpendEndpoints
             return AdminHttp.Problem(new AdminFailure(StatusCodes.Status400BadRequest, "Invalid spend query") { Errors = AdminFailure.Group(errors) }, context);
         }
 
-        var records = await ledger.ReadAsync(first, last, context.RequestAborted);
+        var query = new SpendQuery(first, last, groups) { KeyId = key, TeamId = team, Model = model, ProviderId = provider };
         var rows = new SortedDictionary<string, (string?[] Keys, Totals Totals)>(StringComparer.Ordinal);
         var total = new Totals();
-        foreach (var record in records)
+        foreach (var group in await ledger.SpendAsync(query, context.RequestAborted))
         {
-            if ((key is not null && record.KeyId != key) || (team is not null && record.TeamId != team)
-                || (model is not null && record.Model != model) || (provider is not null && record.ProviderId != provider))
-            {
-                continue;
-            }
-
-            var values = groups.Select(g => Value(record, g)).ToArray();
-            var id = string.Join('\u001f', values.Select(v => v ?? ""));
-            if (!rows.TryGetValue(id, out var row))
-            {
-                rows[id] = row = (values, new Totals());
-            }
-
-            row.Totals.Add(record);
-            total.Add(record);
+            var id = string.Join('\u001f', group.Values.Select(v => v ?? ""));
+            var totals = new Totals();
+            totals.Add(group);
+            rows[id] = (group.Values, totals);
+            total.Add(group);
         }
 
         if (csv)
@@ -112,16 +102,6 @@ internal static class AdminSpendEndpoints
         });
     }
 
-    private static string? Value(UsageRecord record, string dimension) => dimension switch
-    {
-        "key" => record.KeyId,
-        "team" => record.TeamId,
-        "model" => record.Model,
-        "provider" => record.ProviderId,
-        "deployment" => record.DeploymentId,
-        _ => record.Timestamp.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-    };
-
     private static DateOnly ParseDate(string name, string? value, DateOnly fallback, List<string> errors)
     {
         if (value is null)
@@ -152,14 +132,14 @@ internal static class AdminSpendEndpoints
         private long _reasoning;
         private decimal _cost;
 
-        public void Add(UsageRecord record)
+        public void Add(SpendRow row)
         {
-            _requests++;
-            _prompt += record.Usage.PromptTokens;
-            _cached += record.Usage.CachedPromptTokens;
-            _completion += record.Usage.CompletionTokens;
-            _reasoning += record.Usage.ReasoningTokens;
-            _cost += record.CostUsd;
+            _requests += row.Requests;
+            _prompt += row.Tokens.Prompt;
+            _cached += row.Tokens.Cached;
+            _completion += row.Tokens.Completion;
+            _reasoning += row.Tokens.Reasoning;
+            _cost += row.CostUsd;
         }
 
         public IEnumerable<string> Cells() =>

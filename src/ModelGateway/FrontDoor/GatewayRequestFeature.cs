@@ -35,14 +35,24 @@ public sealed class GatewayRequestFeature
 
     public decimal? CostUsd { get; set; }
 
+    /// <summary>False when the upstream gave no usage figures and <see cref="Usage"/> is the gateway's estimate.</summary>
+    public bool UsageReported { get; set; }
+
+    /// <summary>For the serving (or last) attempt: time to the first streamed chunk, else to the upstream response headers.</summary>
+    public TimeSpan? TimeToFirstByte { get; set; }
+
+    /// <summary>The sensitivity level routing applied, when a policy routed the request.</summary>
+    public Sensitivity.SensitivityLevel? Sensitivity { get; set; }
+
+    /// <summary>Names of the detectors that fired, comma-separated (never the matched text); null when none did.</summary>
+    public string? FiredDetectors { get; set; }
+
     /// <summary>The routing decision's id, when a policy decided the route (sent as <c>x-gateway-decision-id</c>).</summary>
     public string? DecisionId { get; set; }
 
     /// <summary>The routing rule that matched, for the request log line (the decision's detail is logged at Debug).</summary>
     public string? RuleId { get; set; }
 
-    /// <summary>The sensitivity level the decision used (<c>public</c> ... <c>restricted</c>), for the request log line.</summary>
-    public string? Sensitivity { get; set; }
 
     /// <summary>How many upstream attempts were made (more than one means fallback).</summary>
     public int Attempts { get; set; }

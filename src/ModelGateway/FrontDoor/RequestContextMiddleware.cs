@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
+using ModelGateway.Sensitivity;
 
 namespace ModelGateway.FrontDoor;
 
@@ -125,7 +126,7 @@ internal sealed partial class RequestContextMiddleware
             feature.TeamId ?? "-",
             feature.DecisionId ?? "-",
             feature.RuleId ?? "-",
-            feature.Sensitivity ?? "-");
+            feature.Sensitivity is { } level ? SensitivityNames.Name(level) : "-");
     }
 
     private static bool IsProbeOrScrape(PathString path) =>

@@ -4,7 +4,6 @@ using ModelGateway.Configuration;
 using ModelGateway.Providers;
 using ModelGateway.Quotas;
 using ModelGateway.Routing;
-using ModelGateway.Sensitivity;
 using ModelGateway.Telemetry;
 
 namespace ModelGateway.FrontDoor;
@@ -19,7 +18,6 @@ internal sealed class UpstreamDispatcher
     private readonly IRoutePlanner _planner;
     private readonly IQuotaService _quotas;
     private readonly ProviderAdapters _adapters;
-    private readonly IUsageRecorder _usage;
     private readonly IUpstreamAttemptListener[] _listeners;
     private readonly TimeProvider _timeProvider;
     private readonly UsageSanitizer _sanitizer;
@@ -28,7 +26,6 @@ internal sealed class UpstreamDispatcher
         IRoutePlanner planner,
         IQuotaService quotas,
         ProviderAdapters adapters,
-        IUsageRecorder usage,
         IEnumerable<IUpstreamAttemptListener> listeners,
         TimeProvider timeProvider,
         UsageSanitizer sanitizer)
@@ -37,7 +34,6 @@ internal sealed class UpstreamDispatcher
         _planner = planner;
         _quotas = quotas;
         _adapters = adapters;
-        _usage = usage;
         _listeners = [.. listeners];
         _timeProvider = timeProvider;
     }
@@ -60,7 +56,11 @@ internal sealed class UpstreamDispatcher
         var plan = _planner.Plan(route);
         feature.DecisionId = plan.Decision?.Id;
         feature.RuleId = plan.Decision?.Rule.Id;
-        feature.Sensitivity = plan.Decision is { } decision ? SensitivityNames.Name(decision.Level) : null;
+        if (plan.Decision is { } decision)
+        {
+            feature.Sensitivity = decision.Level;
+            feature.FiredDetectors = decision.FiredDetectors == 0 ? null : string.Join(',', decision.FiredDetectorNames());
+        }
         GatewayTracing.RecordRoute(plan);
         if (plan.Refusal is { } refusal)
         {
@@ -99,9 +99,14 @@ internal sealed class UpstreamDispatcher
 
             var cost = servedBy is not null && usage is { } known ? servedBy.Config.Price.CostOf(known) : 0m;
             await reservation.SettleAsync(servedBy, usage, cost);
+            feature.TimeToFirstByte = final?.TimeToFirstChunk ?? final?.TimeToFirstByte;
             if (servedBy is not null)
             {
-                Account(feature, servedBy, operation, usage, reported, cost);
+                // The request log row (RequestLogListener) carries these to the ledger when the request ends.
+                feature.Usage = usage;
+                feature.UsageReported = reported;
+                feature.CostUsd = cost;
+                feature.ServedBy = servedBy;
             }
         }
 
@@ -187,26 +192,5 @@ internal sealed class UpstreamDispatcher
         {
             listener.OnAttemptCompleted(attempt);
         }
-    }
-
-    private void Account(GatewayRequestFeature feature, Deployment deployment, Operation operation, TokenUsage? usage, bool reported, decimal cost)
-    {
-        feature.Usage = usage;
-        feature.CostUsd = cost;
-        feature.ServedBy = deployment;
-        _usage.Record(new UsageRecord(
-            feature.RequestId,
-            feature.KeyId,
-            feature.Model!,
-            deployment.Provider.Id,
-            deployment.Config.Id,
-            operation == Operation.ChatCompletions ? "chat" : "embeddings",
-            usage ?? default,
-            reported,
-            cost,
-            _timeProvider.GetUtcNow())
-        {
-            TeamId = feature.TeamId,
-        });
     }
 }

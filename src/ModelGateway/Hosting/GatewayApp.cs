@@ -69,7 +69,7 @@ public static class GatewayApp
         builder.Services.AddSingleton<UpstreamDispatcher>();
         builder.Services.AddSingleton<UsageSanitizer>();
 
-        builder.Services.AddUsageLedger();
+        builder.Services.AddUsageLedger(builder.Configuration);
         builder.AddGatewayTelemetry();
         builder.AddGracefulDrain();
 

@@ -29,12 +29,14 @@ public sealed class SharedRedisConfigTests(ITestOutputHelper output) : IAsyncLif
             .WithDeployment("qwen-a", "a", ["qwen3"], priority: 0)
             .WithDeployment("qwen-b", "b", ["qwen3"], priority: 1);
 
-        // Quotas and the usage ledger in the same Redis, so spend reports see every replica's traffic.
+        // Quotas in the same Redis; the ledger in one PostgreSQL database, so spend reports see every replica's traffic.
         config["Quotas"] = new JsonObject { ["Redis"] = _redis, ["KeyPrefix"] = RedisServer.NewPrefix() };
+        var ledgerVariable = "MG_TEST_LEDGER_PG_" + Guid.NewGuid().ToString("N")[..8];
+        Environment.SetEnvironmentVariable(ledgerVariable, await PostgresServer.NewDatabaseAsync());
 
         // Polling is slowed to a minute, so only the pub/sub notification can make the change arrive in time.
         string[] args = [.. AdminFixture.AdminArgs(null), "--Admin:Store=redis", $"--Admin:Redis={_redis}", $"--Admin:KeyPrefix={_prefix}",
-            "--Admin:PollInterval=00:01:00"];
+            "--Admin:PollInterval=00:01:00", "--ModelGateway:Ledger:Provider=postgres", $"--ModelGateway:Ledger:ConnectionString=env:{ledgerVariable}"];
         _replicaA = await GatewayHost.StartAsync(config, args);
         _replicaB = await GatewayHost.StartAsync(config, args);
     }

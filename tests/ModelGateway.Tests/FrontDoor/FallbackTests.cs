@@ -30,7 +30,7 @@ public sealed class FallbackTests : GatewayWithSimulator
         Assert.StartsWith("sim ", result.Value.Content[0].Text, StringComparison.Ordinal);
         Assert.True(result.GetRawResponse().Headers.TryGetValue("x-gateway-deployment", out var deployment));
         Assert.Equal("qwen-sim", deployment);
-        Assert.Equal("qwen-sim", Assert.Single(await Gateway.Service<InMemoryUsageLedger>().WaitForRecordsAsync(1)).DeploymentId);
+        Assert.Equal("qwen-sim", Assert.Single(await Gateway.Service<IUsageLedger>().WaitForRecordsAsync(1)).DeploymentId);
     }
 
     [Fact]

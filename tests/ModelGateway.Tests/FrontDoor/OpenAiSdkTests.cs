@@ -38,7 +38,7 @@ public sealed class OpenAiSdkTests : GatewayWithSimulator
         using var sent = JsonDocument.Parse(received.Body);
         Assert.Equal("Qwen/Qwen3-32B", sent.RootElement.GetProperty("model").GetString());
 
-        var record = Assert.Single(await Gateway.Service<InMemoryUsageLedger>().WaitForRecordsAsync(1));
+        var record = Assert.Single(await Gateway.Service<IUsageLedger>().WaitForRecordsAsync(1));
         Assert.Equal(TestConfig.ClientKeyId, record.KeyId);
         Assert.Equal(completion.Usage.InputTokenCount, record.Usage.PromptTokens);
         Assert.Equal(completion.Usage.OutputTokenCount, record.Usage.CompletionTokens);
@@ -69,7 +69,7 @@ public sealed class OpenAiSdkTests : GatewayWithSimulator
 
         var sent = JsonDocument.Parse(Assert.Single(Upstream.Received).Body).RootElement;
         Assert.True(sent.GetProperty("stream_options").GetProperty("include_usage").GetBoolean());
-        var record = Assert.Single(await Gateway.Service<InMemoryUsageLedger>().WaitForRecordsAsync(1));
+        var record = Assert.Single(await Gateway.Service<IUsageLedger>().WaitForRecordsAsync(1));
         Assert.True(record.UsageReported);
         Assert.Equal(8, record.Usage.CompletionTokens);
         Assert.True(record.CostUsd > 0);
@@ -161,7 +161,7 @@ public sealed class OpenAiSdkTests : GatewayWithSimulator
         var floats = body.RootElement.GetProperty("data")[0].GetProperty("embedding").EnumerateArray().Select(v => v.GetSingle()).ToArray();
         Assert.Equal(single.ToFloats().ToArray(), floats);
 
-        var records = await Gateway.Service<InMemoryUsageLedger>().WaitForRecordsAsync(3);
+        var records = await Gateway.Service<IUsageLedger>().WaitForRecordsAsync(3);
         Assert.Equal(3, records.Count);
         Assert.All(records, r => Assert.Equal("embeddings", r.Operation));
         Assert.All(records, r => Assert.True(r.Usage.PromptTokens > 0));

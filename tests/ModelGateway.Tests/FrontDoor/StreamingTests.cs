@@ -52,7 +52,7 @@ public sealed class StreamingTests : GatewayWithSimulator
         Assert.Equal(without.Count + 1, with.Count);
 
         Assert.All(Upstream.Received, r => Assert.Contains("\"include_usage\":true", r.Body, StringComparison.Ordinal));
-        var records = await Gateway.Service<InMemoryUsageLedger>().WaitForRecordsAsync(2);
+        var records = await Gateway.Service<IUsageLedger>().WaitForRecordsAsync(2);
         Assert.Equal(2, records.Count);
         Assert.All(records, r => Assert.True(r.UsageReported && r.Usage.CompletionTokens == 8));
     }

@@ -49,7 +49,8 @@ public sealed class GatewayHost : IAsyncDisposable
         };
         await File.WriteAllTextAsync(configPath, document.ToJsonString());
 
-        string[] args = ["--urls=http://127.0.0.1:0", $"--config={configPath}", .. extraArgs];
+        // Each gateway keeps its ledger in its own directory unless the test names one (replicas sharing a ledger).
+        string[] args = ["--urls=http://127.0.0.1:0", $"--config={configPath}", $"--ModelGateway:Ledger:DataDirectory={Path.Combine(directory, "data")}", .. extraArgs];
         var app = GatewayApp.Build(args, configure);
         await app.StartAsync();
         var address = app.Urls.First();

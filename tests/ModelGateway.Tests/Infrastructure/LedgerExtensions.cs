@@ -5,17 +5,29 @@ namespace ModelGateway.Tests.Infrastructure;
 internal static class LedgerExtensions
 {
     /// <summary>
-    /// Waits until the ledger holds <paramref name="count"/> records. Usage is settled after the last byte has gone
-    /// to the client (that is when it is known), so a client can finish reading a moment before the record exists.
+    /// Waits until the ledger holds <paramref name="count"/> served records and returns them, oldest first. The row
+    /// is written when the request ends, after the last byte has gone to the client, and then by a background writer.
     /// </summary>
-    public static async Task<IReadOnlyList<UsageRecord>> WaitForRecordsAsync(this InMemoryUsageLedger ledger, int count)
+    public static async Task<IReadOnlyList<UsageRecord>> WaitForRecordsAsync(this IUsageLedger ledger, int count)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (ledger.Recent.Count < count && DateTime.UtcNow < deadline)
+        while (true)
         {
-            await Task.Delay(10);
-        }
+            var records = await ledger.ReadAllAsync();
+            if (records.Count >= count || DateTime.UtcNow >= deadline)
+            {
+                return records;
+            }
 
-        return ledger.Recent;
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Every served record from yesterday to tomorrow (UTC), after the writer has stored what is queued.</summary>
+    public static async Task<IReadOnlyList<UsageRecord>> ReadAllAsync(this IUsageLedger ledger)
+    {
+        await ledger.FlushAsync(TimeSpan.FromSeconds(10));
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        return await ledger.ReadAsync(today.AddDays(-1), today.AddDays(1), default);
     }
 }

@@ -28,7 +28,7 @@ public sealed class BrokenUpstreamTests
         await using var backup = await SimulatorHost.StartAsync(o => o.Name = "backup");
         await using var host = await ProviderKindHost.StartAsync(kind, config => AddBackup(config, backup.BaseUrl));
         var chat = host.Gateway.OpenAiClient().GetChatClient("m");
-        var ledger = host.Gateway.Service<InMemoryUsageLedger>();
+        var ledger = host.Gateway.Service<IUsageLedger>();
 
         for (var i = 0; i < BrokenBodies.Length; i++)
         {
@@ -67,7 +67,7 @@ public sealed class BrokenUpstreamTests
             Assert.Equal("server_error", envelope.GetProperty("type").GetString());
         }
 
-        Assert.Empty(host.Gateway.Service<InMemoryUsageLedger>().Recent);
+        Assert.Empty(await host.Gateway.Service<IUsageLedger>().ReadAllAsync());
     }
 
     [Theory]
@@ -106,7 +106,7 @@ public sealed class BrokenUpstreamTests
         }
 
         Assert.StartsWith("backup says", text.ToString(), StringComparison.Ordinal);
-        Assert.Equal("backup-m", Assert.Single(await host.Gateway.Service<InMemoryUsageLedger>().WaitForRecordsAsync(1)).DeploymentId);
+        Assert.Equal("backup-m", Assert.Single(await host.Gateway.Service<IUsageLedger>().WaitForRecordsAsync(1)).DeploymentId);
     }
 
     [Theory]
@@ -123,7 +123,7 @@ public sealed class BrokenUpstreamTests
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         using var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("upstream_event_too_large", error.RootElement.GetProperty("error").GetProperty("code").GetString());
-        Assert.Empty(host.Gateway.Service<InMemoryUsageLedger>().Recent);
+        Assert.Empty(await host.Gateway.Service<IUsageLedger>().ReadAllAsync());
     }
 
     [Theory]
@@ -170,7 +170,7 @@ public sealed class BrokenUpstreamTests
             _ = await response.Content.ReadAsStringAsync();
         }
 
-        var records = await host.Gateway.Service<InMemoryUsageLedger>().WaitForRecordsAsync(3);
+        var records = await host.Gateway.Service<IUsageLedger>().WaitForRecordsAsync(3);
         Assert.Equal(3, records.Count);
         Assert.All(records, r =>
         {

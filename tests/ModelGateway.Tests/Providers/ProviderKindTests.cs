@@ -1,6 +1,7 @@
 using System.ClientModel;
 using System.Text.Json;
 using ModelGateway.Accounting;
+using ModelGateway.Tests.Infrastructure;
 using OpenAI.Chat;
 
 namespace ModelGateway.Tests.Providers;
@@ -35,9 +36,7 @@ public sealed class ProviderKindTests
         Assert.Equal(completion.Usage.InputTokenCount + completion.Usage.OutputTokenCount, completion.Usage.TotalTokenCount);
 
         // The client can have the last byte a moment before the dispatcher has accounted the request.
-        var ledger = host.Gateway.Service<InMemoryUsageLedger>();
-        await Simulator.Eventually.TrueAsync(() => ledger.Recent.Count == 1);
-        var record = Assert.Single(ledger.Recent);
+        var record = Assert.Single(await host.Gateway.Service<IUsageLedger>().WaitForRecordsAsync(1));
         Assert.True(record.UsageReported);
         Assert.Equal(completion.Usage.InputTokenCount, record.Usage.PromptTokens);
         Assert.Equal(((completion.Usage.InputTokenCount * 1m) + (8 * 2m)) / 1_000_000m, record.CostUsd);
@@ -66,9 +65,8 @@ public sealed class ProviderKindTests
         Assert.NotNull(usage); // The .NET SDK always asks for stream usage.
         Assert.Equal(8, usage.OutputTokenCount);
         // The client can have the last byte a moment before the dispatcher has accounted the request.
-        var ledger = host.Gateway.Service<InMemoryUsageLedger>();
-        await Simulator.Eventually.TrueAsync(() => ledger.Recent.Count == 1);
-        var record = Assert.Single(ledger.Recent);
+        var ledger = host.Gateway.Service<IUsageLedger>();
+        var record = Assert.Single(await ledger.WaitForRecordsAsync(1));
         Assert.True(record.UsageReported);
         Assert.Equal(8, record.Usage.CompletionTokens);
 
@@ -80,7 +78,7 @@ public sealed class ProviderKindTests
         Assert.Equal("data: [DONE]", events[^1]);
         Assert.DoesNotContain(events, e => e.Contains("\"choices\":[]", StringComparison.Ordinal));
         Assert.All(events[..^1], e => Assert.Contains("\"object\":\"chat.completion.chunk\"", e, StringComparison.Ordinal));
-        await Simulator.Eventually.TrueAsync(() => ledger.Recent.Count(r => r.UsageReported && r.Usage.CompletionTokens == 8) == 2);
+        Assert.Equal(2, (await ledger.WaitForRecordsAsync(2)).Count(r => r.UsageReported && r.Usage.CompletionTokens == 8));
     }
 
     [Theory]

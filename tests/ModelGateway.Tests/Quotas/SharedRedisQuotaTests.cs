@@ -76,8 +76,13 @@ public sealed class SharedRedisQuotaTests : IAsyncLifetime
             .WithQuotas(_redis, RedisServer.NewPrefix())
             .WithTeam("finance", new JsonObject { ["UsdPerDay"] = 1.00m })
             .WithTestKey(team: "finance");
-        await using var first = await GatewayHost.StartAsync(config);
-        await using var second = await GatewayHost.StartAsync(config);
+
+        // Replicas share one ledger of record: PostgreSQL (budgets stay in Redis).
+        var ledgerVariable = "MG_TEST_LEDGER_PG_" + Guid.NewGuid().ToString("N")[..8];
+        Environment.SetEnvironmentVariable(ledgerVariable, await PostgresServer.NewDatabaseAsync());
+        string[] ledgerArgs = ["--ModelGateway:Ledger:Provider=postgres", $"--ModelGateway:Ledger:ConnectionString=env:{ledgerVariable}"];
+        await using var first = await GatewayHost.StartAsync(config, ledgerArgs);
+        await using var second = await GatewayHost.StartAsync(config, ledgerArgs);
         using var clientA = first.HttpClient();
         using var clientB = second.HttpClient();
 

@@ -47,7 +47,7 @@ public sealed class PrometheusDashboardTests
         await SendWaveAsync(http, simulator);
         await prometheus.WaitForAsync($"sum(modelgateway_requests_total{{model=~\"{Models}\"}})", n => n == 2 * RequestsPerWave, "the second wave");
 
-        var records = gateway.Service<InMemoryUsageLedger>().Recent.Where(r => r.Model.StartsWith("tm-", StringComparison.Ordinal)).ToList();
+        var records = (await gateway.Service<IUsageLedger>().ReadAllAsync()).Where(r => r.Model.StartsWith("tm-", StringComparison.Ordinal)).ToList();
         var spend = (double)records.Sum(r => r.CostUsd);
         var baseline = (double)records.Where(r => r.UsageReported).Sum(r => Baseline.CostOf(r.Usage));
         Assert.True(spend > 0.5, $"The traffic should cost dollars for the comparison to mean something; it cost {spend}.");
