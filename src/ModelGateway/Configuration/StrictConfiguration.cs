@@ -15,6 +15,7 @@ internal static class StrictConfiguration
     {
         ["Telemetry"] = typeof(TelemetryOptions),
         ["Shutdown"] = typeof(Hosting.ShutdownOptions),
+        ["Ledger"] = typeof(Accounting.LedgerOptions),
     };
 
     /// <summary>Every problem of the strict sections; empty when they can be bound as they are.</summary>

@@ -167,11 +167,15 @@ public sealed class HelmChartTests
             await using var gateway = await GatewayProcess.StartAsync(directory, config, environment, [metricsPort]);
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
 
+            using var live = await http.GetAsync(gateway.BaseUrl + "/healthz");
             using var ready = await http.GetAsync(gateway.BaseUrl + "/readyz");
             using var metrics = await http.GetAsync($"http://127.0.0.1:{metricsPort}/metrics");
             using var metricsOnClientPort = await http.GetAsync(gateway.BaseUrl + "/metrics");
 
-            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            // The default serves nothing until deployments are added: alive, but not ready for traffic.
+            Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            Assert.Contains("no_deployments", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
             Assert.Contains("process_", await metrics.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.NotFound, metricsOnClientPort.StatusCode);

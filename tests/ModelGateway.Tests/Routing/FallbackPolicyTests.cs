@@ -76,7 +76,9 @@ public sealed class FallbackPolicyTests : IAsyncLifetime
     [Fact]
     public async Task The_attempt_budget_stops_fallback()
     {
-        await StartGatewayAsync(new JsonObject { ["MaxAttempts"] = 1 });
+        // A generous response timeout: the 500 under test must not race a cold start into a 504.
+        await StartGatewayAsync(new JsonObject { ["MaxAttempts"] = 1 }, primaryTimeout: "00:00:05");
+        await WarmUpAsync();
         _primary.State.EnqueueFault(new FaultSpec { Kind = FaultKind.Status, Status = 500 });
 
         using var response = await _gateway.ChatAsync("chat", "hello");
@@ -137,7 +139,9 @@ public sealed class FallbackPolicyTests : IAsyncLifetime
     {
         await StartGatewayAsync(
             new JsonObject { ["Breaker"] = new JsonObject { ["MinimumThroughput"] = 2, ["FailureRatio"] = 0.5 } },
-            _clock);
+            _clock,
+            primaryTimeout: "00:00:03"); // longer than the client waits, so only the client's leaving can end these calls
+        await WarmUpAsync();
         for (var i = 0; i < 3; i++)
         {
             _primary.State.EnqueueFault(new FaultSpec { Kind = FaultKind.Latency, LatencyMs = 5000 });
@@ -152,6 +156,16 @@ public sealed class FallbackPolicyTests : IAsyncLifetime
         Assert.Equal("primary-chat", response.Header("x-gateway-deployment"));
     }
 
+    /// <summary>
+    /// One served request first, so the client's 150 ms timeout measures the fault under test, not a cold start
+    /// (JIT, first connection) on a busy machine.
+    /// </summary>
+    private async Task WarmUpAsync()
+    {
+        using var warm = await _gateway.ChatAsync("chat", "warm up");
+        Assert.Equal("primary-chat", warm.Header("x-gateway-deployment"));
+    }
+
     private static async Task Eventually(Func<bool> condition)
     {
         for (var i = 0; i < 100 && !condition(); i++)
@@ -162,10 +176,10 @@ public sealed class FallbackPolicyTests : IAsyncLifetime
         Assert.True(condition());
     }
 
-    private async Task StartGatewayAsync(JsonObject? fallback = null, TimeProvider? clock = null)
+    private async Task StartGatewayAsync(JsonObject? fallback = null, TimeProvider? clock = null, string primaryTimeout = "00:00:00.300")
     {
         var config = TestConfig.Gateway()
-            .WithProvider("primary", _primary.BaseUrl + "/v1", responseTimeout: "00:00:00.300")
+            .WithProvider("primary", _primary.BaseUrl + "/v1", responseTimeout: primaryTimeout)
             .WithProvider("backup", _backup.BaseUrl + "/v1")
             .WithDeployment("primary-chat", "primary", ["chat"], priority: 0)
             .WithDeployment("backup-chat", "backup", ["chat"], priority: 1);
