@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Quick start: the provider SIMULATOR on 127.0.0.1:8081 and the gateway on 127.0.0.1:8080, embedded defaults
-# (no Redis, in-memory usage ledger). Ctrl-C stops both. Needs only the .NET 10 SDK.
+# (no Redis; spend and the request log in data/ledger.db, SQLite). Ctrl-C stops both. Needs only the .NET 10 SDK.
 # For trying the gateway only: the configuration's client key (mg-quickstart-key) is public, and its deployments
 # are the simulator. Do not copy it to production as it is (see docs/configuration.md).
 set -euo pipefail
