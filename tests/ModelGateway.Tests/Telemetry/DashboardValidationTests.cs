@@ -11,12 +11,15 @@ namespace ModelGateway.Tests.Telemetry;
 public sealed partial class DashboardValidationTests
 {
     [Fact]
-    public void The_three_dashboards_ship_with_unique_uids_and_panels()
+    public void The_dashboards_ship_with_unique_uids_and_panels_three_on_prometheus_one_on_the_ledger()
     {
-        var dashboards = ShippedDashboards.Load();
+        var dashboards = ShippedDashboards.LoadAll();
 
-        Assert.Equal(["performance.json", "quotas.json", "spend.json"], dashboards.Select(d => d.File));
-        Assert.Equal(3, dashboards.Select(d => d.Dashboard["uid"]!.GetValue<string>()).Distinct().Count());
+        // Every file is one of the two kinds the tests check: none escapes both the PromQL and the SQL checks.
+        Assert.Equal(["performance.json", "quotas.json", "spend.json"], ShippedDashboards.Load().Select(d => d.File));
+        Assert.Equal(["spend-by-key.json"], ShippedDashboards.Load(ShippedDashboards.PostgreSql).Select(d => d.File));
+        Assert.Equal(4, dashboards.Count);
+        Assert.Equal(4, dashboards.Select(d => d.Dashboard["uid"]!.GetValue<string>()).Distinct().Count());
         foreach (var (file, dashboard) in dashboards)
         {
             var panels = ShippedDashboards.Panels(dashboard).ToList();
@@ -172,7 +175,7 @@ public sealed partial class DashboardValidationTests
         Assert.Equal("sum(rate(x{team=~\".*\"}[1m])) and y[1h]", ShippedDashboards.ToPromQl("sum(rate(x{team=~\"$team\"}[$__rate_interval])) and y[$__range]"));
     }
 
-    private static HashSet<string> ProvisionedDatasourceUids()
+    internal static HashSet<string> ProvisionedDatasourceUids()
     {
         var uids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var file in Directory.GetFiles(RepositoryFiles.PathOf("deploy", "grafana", "provisioning", "datasources"), "*.y*ml"))
@@ -186,7 +189,7 @@ public sealed partial class DashboardValidationTests
         return uids;
     }
 
-    private static IEnumerable<(string Where, string Uid)> DatasourceReferences(JsonNode? node, string where = "dashboard")
+    internal static IEnumerable<(string Where, string Uid)> DatasourceReferences(JsonNode? node, string where = "dashboard")
     {
         switch (node)
         {
@@ -218,7 +221,7 @@ public sealed partial class DashboardValidationTests
         }
     }
 
-    private static IEnumerable<JsonObject> Variables(JsonObject dashboard) =>
+    internal static IEnumerable<JsonObject> Variables(JsonObject dashboard) =>
         dashboard["templating"]?["list"]?.AsArray().Select(v => v!.AsObject()) ?? [];
 
     private static Regex Selector(string metric) => new(@"(?<![\w:])" + Regex.Escape(metric) + @"(\{[^}]*\})?(?![\w:])");

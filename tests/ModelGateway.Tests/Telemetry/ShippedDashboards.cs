@@ -4,14 +4,32 @@ using ModelGateway.Tests.Infrastructure;
 
 namespace ModelGateway.Tests.Telemetry;
 
-/// <summary>The Grafana dashboards shipped in deploy/grafana/dashboards, and every PromQL expression in them.</summary>
+/// <summary>
+/// The Grafana dashboards shipped in deploy/grafana/dashboards, and every PromQL expression in them. A dashboard's
+/// kind is the type of its <c>datasource</c> variable: Prometheus dashboards hold PromQL, the ledger's PostgreSQL
+/// dashboard SQL (<see cref="SpendByKeyDashboardTests"/>).
+/// </summary>
 internal static partial class ShippedDashboards
 {
+    public const string Prometheus = "prometheus";
+    public const string PostgreSql = "grafana-postgresql-datasource";
+
     public static string Directory => RepositoryFiles.PathOf("deploy", "grafana", "dashboards");
 
-    public static IReadOnlyList<(string File, JsonObject Dashboard)> Load() =>
+    /// <summary>Every dashboard file, whatever it queries.</summary>
+    public static IReadOnlyList<(string File, JsonObject Dashboard)> LoadAll() =>
         [.. System.IO.Directory.GetFiles(Directory, "*.json").Order(StringComparer.Ordinal)
             .Select(path => (Path.GetFileName(path), JsonNode.Parse(File.ReadAllText(path))!.AsObject()))];
+
+    /// <summary>The Prometheus dashboards: those the PromQL checks apply to.</summary>
+    public static IReadOnlyList<(string File, JsonObject Dashboard)> Load() => Load(Prometheus);
+
+    public static IReadOnlyList<(string File, JsonObject Dashboard)> Load(string datasourceType) =>
+        [.. LoadAll().Where(d => DatasourceType(d.Dashboard) == datasourceType)];
+
+    /// <summary>The plugin type the dashboard's <c>datasource</c> variable offers (its <c>query</c>).</summary>
+    public static string? DatasourceType(JsonObject dashboard) =>
+        dashboard["templating"]?["list"]?.AsArray().Where(v => (string?)v?["type"] == "datasource").Select(v => (string?)v!["query"]).SingleOrDefault();
 
     /// <summary>Every panel, including panels nested in rows.</summary>
     public static IEnumerable<JsonObject> Panels(JsonObject dashboard)
