@@ -102,6 +102,7 @@ public sealed partial class ComposeAndSystemdTests
         Assert.True(int.Parse(unit["TimeoutStopSec"], CultureInfo.InvariantCulture) > drain.TotalSeconds);
         Assert.Equal("SIGTERM", unit["KillSignal"]);
         Assert.StartsWith("/var/lib/" + unit["StateDirectory"] + "/", assignments["Admin__StorePath"], StringComparison.Ordinal);
+        Assert.StartsWith("/var/lib/" + unit["StateDirectory"] + "/", assignments["ModelGateway__Ledger__DataDirectory"], StringComparison.Ordinal);
         Assert.Equal("/usr/bin/dotnet /opt/modelgateway/ModelGateway.dll", unit["ExecStart"]);
         Assert.Equal("/etc/modelgateway/modelgateway.env", unit["EnvironmentFile"]);
         // Exit code 2 is the gateway's "invalid configuration" (Program.cs): not worth a restart loop.

@@ -19,12 +19,13 @@ public static class ConfigSchema
     [
         (TelemetryOptions.SectionName, typeof(TelemetryOptions)),
         (ShutdownOptions.SectionName, typeof(ShutdownOptions)),
+        (ModelGateway.Accounting.LedgerOptions.SectionName, typeof(ModelGateway.Accounting.LedgerOptions)),
         (GatewayOptions.SectionName, typeof(GatewayOptions)),
         (AdminOptions.SectionName, typeof(AdminOptions)),
     ];
 
     // Keys GatewayApp reads directly from IConfiguration.
-    private static readonly string[] DirectKeys = ["Logging:Json", "urls", "config", "config-reset"];
+    private static readonly string[] DirectKeys = ["Logging:Json", "Logging:QueueSize", "urls", "config", "config-reset"];
 
     // Environment variables that are not configuration keys but are read by the runtime or the gateway.
     private static readonly string[] KnownVariables = ["ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", GatewayApp.ConfigFileVariable, "DOTNET_USE_POLLING_FILE_WATCHER"];

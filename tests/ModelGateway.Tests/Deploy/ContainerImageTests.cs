@@ -41,6 +41,7 @@ public sealed class ContainerImageTests
         Assert.EndsWith("CMD [\"dotnet\", \"/app/ModelGateway.dll\", \"probe\", \"http://127.0.0.1:8080/healthz\"]", check, StringComparison.Ordinal);
         Assert.Contains("MODELGATEWAY_CONFIG=/etc/modelgateway/gateway.json", lines.Single(l => l.StartsWith("ENV ", StringComparison.Ordinal)), StringComparison.Ordinal);
         Assert.Contains("Admin__StorePath=/data/store", lines.Single(l => l.StartsWith("ENV ", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains("ModelGateway__Ledger__DataDirectory=/data/ledger", lines.Single(l => l.StartsWith("ENV ", StringComparison.Ordinal)), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -56,7 +57,8 @@ public sealed class ContainerImageTests
             await using var gateway = await GatewayProcess.StartAsync(gatewayDirectory, RepositoryFiles.PathOf("deploy", "compose", "gateway.json"),
                 ("ModelGateway__Providers__simulator__BaseUrl", simulator.BaseUrl + "/v1"),
                 ("Admin__Keys__demo__Sha256", "104ded2280599b259866a3a51be236792b4cde363a7446bf35a02ab4bdc2ead0"),
-                ("Admin__StorePath", Path.Combine(data.FullName, "store")));
+                ("Admin__StorePath", Path.Combine(data.FullName, "store")),
+                ("ModelGateway__Ledger__DataDirectory", Path.Combine(data.FullName, "ledger")));
             using var http = new HttpClient { BaseAddress = new Uri(gateway.BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
             http.DefaultRequestHeaders.Authorization = new("Bearer", "mg-quickstart-key");
 
@@ -73,6 +75,7 @@ public sealed class ContainerImageTests
             Assert.StartsWith("simulator", body.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(), StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.OK, adminResponse.StatusCode);
             Assert.NotEmpty(Directory.EnumerateFiles(Path.Combine(data.FullName, "store"), "*", SearchOption.AllDirectories));
+            Assert.True(File.Exists(Path.Combine(data.FullName, "ledger", "ledger.db")), "the SQLite ledger is written under the data path");
             Assert.Equal(0, await ProbeAsync(gatewayDirectory, gateway.BaseUrl + "/healthz"));
         }
         finally

@@ -143,6 +143,10 @@ public sealed class HelmChartTests
         Assert.Equal(true, (bool?)chart.Deployment["spec"]!["template"]!["spec"]!["securityContext"]!["runAsNonRoot"]);
         var writable = chart.Container["volumeMounts"]!.AsArray().Where(m => m!["readOnly"] is null).Select(m => (string)m!["mountPath"]!).ToList();
         Assert.Contains("/tmp", writable);
+        // The ledger is written on every pod, admin keys or not: it must be on a writable volume.
+        var ledger = chart.EnvValue("ModelGateway__Ledger__DataDirectory");
+        Assert.NotNull(ledger);
+        Assert.Contains(writable, w => ledger.StartsWith(w + "/", StringComparison.Ordinal));
         if (chart.EnvValue("Admin__StorePath") is { } store)
         {
             Assert.Contains(writable, w => store.StartsWith(w + "/", StringComparison.Ordinal));
