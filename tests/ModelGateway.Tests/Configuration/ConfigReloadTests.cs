@@ -29,7 +29,9 @@ public sealed class ConfigReloadTests
         // A deployment naming a missing provider is refused; the running configuration does not change.
         config.WithDeployment("broken", "no-such-provider", ["model-c"]);
         await WriteAsync(gateway, config);
-        var rejection = await WaitForAsync(() => logs.Entries.FirstOrDefault(e => e.EventId == 101));
+        // The file watcher may also catch the file half-written (truncated, then filled): that read is rejected and
+        // logged too, as a broken file, so wait for the rejection of the complete edit.
+        var rejection = await WaitForAsync(() => logs.Entries.FirstOrDefault(e => e.EventId == 101 && e.Message.Contains("Deployments:broken", StringComparison.Ordinal)));
         Assert.Contains("Deployments:broken:Provider 'no-such-provider'", rejection.Message, StringComparison.Ordinal);
         Assert.Equal(2, store.Current.Version);
 

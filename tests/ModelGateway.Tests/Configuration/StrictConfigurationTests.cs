@@ -42,7 +42,8 @@ public sealed class StrictConfigurationTests
         config["Routes"] = new JsonObject { ["keep-local"] = new JsonObject { ["Order"] = "ten", ["Deployments"] = new JsonArray("a") } };
         await WriteAsync(gateway, new JsonObject { ["ModelGateway"] = config.DeepClone() });
 
-        var rejection = await WaitForAsync(() => logs.Entries.FirstOrDefault(e => e.EventId == 101));
+        // The watcher may also catch the file half-written (logged as a broken file): wait for the complete edit's rejection.
+        var rejection = await WaitForAsync(() => logs.Entries.FirstOrDefault(e => e.EventId == 101 && e.Message.Contains("ContextWindow", StringComparison.Ordinal)));
         Assert.Contains("ModelGateway:Deployments:b:ContextWindow: '32k' is not an integer.", rejection.Message, StringComparison.Ordinal);
         Assert.Contains("ModelGateway:Deployments:a:Capabilites: unknown field", rejection.Message, StringComparison.Ordinal);
         Assert.Contains("ModelGateway:Routes:keep-local:Order: 'ten' is not an integer.", rejection.Message, StringComparison.Ordinal);
