@@ -18,7 +18,7 @@ internal sealed class JsonResponseObserver : ResponseObserver
 
     private readonly TimeSpan _readTimeout;
     private readonly TimeProvider _timeProvider;
-    private readonly JsonBodyValidator _validator = new();
+    private readonly ResponseJsonValidator _validator = new();
     private byte[] _held = ArrayPool<byte>.Shared.Rent(4096);
     private int _length;
     private int _emitted;

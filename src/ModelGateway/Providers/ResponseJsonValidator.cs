@@ -8,7 +8,7 @@ namespace ModelGateway.Providers;
 /// space). Only the bytes of a token split across blocks are carried over, so a body of any size is checked in
 /// a bounded buffer; a single token larger than <see cref="MaxCarryBytes"/> counts as invalid.
 /// </summary>
-internal sealed class JsonBodyValidator : IDisposable
+internal sealed class ResponseJsonValidator : IDisposable
 {
     public const int MaxCarryBytes = 8 * 1024 * 1024;
 
@@ -83,7 +83,7 @@ internal sealed class JsonBodyValidator : IDisposable
     /// <summary>True when the whole of <paramref name="body"/> is one JSON object.</summary>
     public static bool IsJsonObject(ReadOnlySpan<byte> body)
     {
-        using var validator = new JsonBodyValidator();
+        using var validator = new ResponseJsonValidator();
         return validator.Feed(body, isFinal: true);
     }
 

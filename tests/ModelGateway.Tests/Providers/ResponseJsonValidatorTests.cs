@@ -4,7 +4,7 @@ using ModelGateway.Providers;
 namespace ModelGateway.Tests.Providers;
 
 /// <summary>The check that a 2xx body is one JSON object, whole or fed in blocks split anywhere.</summary>
-public sealed class JsonBodyValidatorTests
+public sealed class ResponseJsonValidatorTests
 {
     [Theory]
     [InlineData("""{"id":"x","choices":[{"message":{"content":"a \"quoted\" word"}}],"usage":{"prompt_tokens":1}}""", true)]
@@ -20,12 +20,12 @@ public sealed class JsonBodyValidatorTests
     public void Accepts_exactly_one_json_object(string body, bool valid)
     {
         var bytes = Encoding.UTF8.GetBytes(body);
-        Assert.Equal(valid, JsonBodyValidator.IsJsonObject(bytes));
+        Assert.Equal(valid, ResponseJsonValidator.IsJsonObject(bytes));
 
         // Every split into two blocks gives the same answer.
         for (var split = 0; split <= bytes.Length; split++)
         {
-            using var validator = new JsonBodyValidator();
+            using var validator = new ResponseJsonValidator();
             var first = validator.Feed(bytes.AsSpan(0, split), isFinal: false);
             var whole = first && validator.Feed(bytes.AsSpan(split), isFinal: true);
             Assert.True(valid == whole, $"split at {split}");
@@ -41,6 +41,6 @@ public sealed class JsonBodyValidatorTests
             bytes[i] = (byte)((i * 151) + 0xFF);
         }
 
-        Assert.False(JsonBodyValidator.IsJsonObject(bytes));
+        Assert.False(ResponseJsonValidator.IsJsonObject(bytes));
     }
 }
