@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using ModelGateway.Accounting;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Benchmarks;
 

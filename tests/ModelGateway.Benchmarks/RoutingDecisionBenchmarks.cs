@@ -8,6 +8,7 @@ using ModelGateway.FrontDoor;
 using ModelGateway.Providers;
 using ModelGateway.Routing;
 using ModelGateway.Sensitivity;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Benchmarks;
 

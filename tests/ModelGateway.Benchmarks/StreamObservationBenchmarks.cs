@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using ModelGateway.Accounting;
 using ModelGateway.Configuration;
 using ModelGateway.Providers.OpenAi;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Benchmarks;
 

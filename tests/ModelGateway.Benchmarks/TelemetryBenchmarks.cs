@@ -7,6 +7,7 @@ using ModelGateway.Accounting;
 using ModelGateway.Configuration;
 using ModelGateway.Providers;
 using ModelGateway.Telemetry;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Benchmarks;
 

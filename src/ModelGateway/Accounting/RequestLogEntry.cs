@@ -1,3 +1,5 @@
+using ModelGateway.Requests;
+
 namespace ModelGateway.Accounting;
 
 /// <summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using ModelGateway.FrontDoor;
 using ModelGateway.Sensitivity;
 using ModelGateway.Telemetry;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Accounting;
 

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using ModelGateway.Quotas;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Accounting;
 

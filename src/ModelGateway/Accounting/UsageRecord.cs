@@ -1,3 +1,5 @@
+using ModelGateway.Requests;
+
 namespace ModelGateway.Accounting;
 
 /// <summary>What one request cost. <see cref="UsageReported"/> is false when the upstream gave no usage figures.</summary>

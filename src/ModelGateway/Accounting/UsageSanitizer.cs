@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Accounting;
 

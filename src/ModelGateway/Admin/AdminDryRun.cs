@@ -6,6 +6,7 @@ using ModelGateway.Configuration;
 using ModelGateway.FrontDoor;
 using ModelGateway.Providers;
 using ModelGateway.Routing;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Admin;
 

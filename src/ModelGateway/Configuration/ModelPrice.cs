@@ -1,4 +1,5 @@
 using ModelGateway.Accounting;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Configuration;
 

@@ -1,3 +1,5 @@
+using ModelGateway.Requests;
+
 namespace ModelGateway.FrontDoor;
 
 /// <summary>
@@ -33,10 +35,4 @@ internal sealed class ChatRequest
     public bool UsesImages { get; init; }
 
     public bool UsesJsonSchema { get; init; }
-}
-
-/// <summary>A range of bytes in a request body.</summary>
-internal readonly record struct JsonSpan(int Start, int Length)
-{
-    public int End => Start + Length;
 }

@@ -1,4 +1,5 @@
 using ModelGateway.Configuration;
+using ModelGateway.Requests;
 
 namespace ModelGateway.FrontDoor;
 

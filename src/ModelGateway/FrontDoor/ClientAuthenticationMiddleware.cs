@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 using ModelGateway.Configuration;
+using ModelGateway.Requests;
 
 namespace ModelGateway.FrontDoor;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ModelGateway.Requests;
 
 namespace ModelGateway.FrontDoor;
 

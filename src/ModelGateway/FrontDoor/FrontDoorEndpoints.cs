@@ -2,6 +2,7 @@ using System.Text.Json;
 using ModelGateway.Configuration;
 using ModelGateway.Hosting;
 using ModelGateway.Providers;
+using ModelGateway.Requests;
 
 namespace ModelGateway.FrontDoor;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Unicode;
+using ModelGateway.Requests;
 
 namespace ModelGateway.FrontDoor;
 

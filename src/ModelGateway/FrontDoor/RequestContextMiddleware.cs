@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
 using ModelGateway.Sensitivity;
+using ModelGateway.Requests;
 
 namespace ModelGateway.FrontDoor;
 

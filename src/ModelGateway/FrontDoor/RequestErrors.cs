@@ -1,3 +1,5 @@
+using ModelGateway.Requests;
+
 namespace ModelGateway.FrontDoor;
 
 /// <summary>The 400 errors of request validation, worded like OpenAI's.</summary>

@@ -5,6 +5,7 @@ using ModelGateway.Providers;
 using ModelGateway.Quotas;
 using ModelGateway.Routing;
 using ModelGateway.Telemetry;
+using ModelGateway.Requests;
 
 namespace ModelGateway.FrontDoor;
 
@@ -138,7 +139,7 @@ internal sealed class UpstreamDispatcher
             feature.DeploymentId = deployment.Config.Id;
             if (previous is not null)
             {
-                GatewayTracing.RecordFallback(previous, deployment, last?.FailureKind);
+                GatewayTracing.RecordFallback(previous, deployment, last?.FailureLabel);
             }
 
             previous = deployment;
@@ -168,7 +169,7 @@ internal sealed class UpstreamDispatcher
                 Number = feature.Attempts,
                 Model = feature.Model,
             });
-            feature.Failure = outcome.FailureKind;
+            feature.Failure = outcome.FailureLabel;
             last = outcome;
 
             if (outcome.Served || outcome.ClientGone)

@@ -14,6 +14,7 @@ using Serilog;
 using Serilog.Core;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Hosting;
 

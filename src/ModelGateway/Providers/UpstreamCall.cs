@@ -1,5 +1,6 @@
 using ModelGateway.Configuration;
 using ModelGateway.FrontDoor;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Providers;
 

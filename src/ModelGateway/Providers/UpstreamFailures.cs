@@ -1,5 +1,5 @@
 using System.Globalization;
-using ModelGateway.FrontDoor;
+using ModelGateway.Requests;
 using ModelGateway.Providers.OpenAi;
 
 namespace ModelGateway.Providers;
@@ -10,39 +10,35 @@ namespace ModelGateway.Providers;
 /// </summary>
 internal static class UpstreamFailures
 {
-    public const string InvalidBodyKind = "upstream_invalid_body";
-
-    public const string EventTooLargeKind = "upstream_event_too_large";
-
     private static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(1);
 
     public static UpstreamOutcome Unreachable() => UpstreamOutcome.Failure(
         new GatewayError(StatusCodes.Status502BadGateway, "server_error", "upstream_unreachable",
             "The upstream provider could not be reached.") { RetryAfter = DefaultRetryAfter },
         retryable: true,
-        "upstream_unreachable");
+        FailureKind.UpstreamUnreachable);
 
     public static UpstreamOutcome Timeout() => UpstreamOutcome.Failure(
         new GatewayError(StatusCodes.Status504GatewayTimeout, "server_error", "upstream_timeout",
             "The upstream provider did not respond in time.") { RetryAfter = DefaultRetryAfter },
         retryable: true,
-        "upstream_timeout");
+        FailureKind.UpstreamTimeout);
 
     /// <summary>A 2xx whose body is not a JSON object (truncated, HTML, random bytes, <c>null</c>): the provider is broken, try another.</summary>
     public static UpstreamOutcome InvalidBody() => UpstreamOutcome.Failure(
         new GatewayError(StatusCodes.Status502BadGateway, "server_error", "upstream_error",
             "The upstream provider answered with a body that is not a valid JSON object.") { RetryAfter = DefaultRetryAfter },
         retryable: true,
-        InvalidBodyKind);
+        FailureKind.UpstreamInvalidBody);
 
     /// <summary>One streamed event grew past the bound before anything reached the client.</summary>
     public static UpstreamOutcome EventTooLarge(int maxEventBytes) => UpstreamOutcome.Failure(
         EventTooLargeError(maxEventBytes),
         retryable: true,
-        EventTooLargeKind);
+        FailureKind.UpstreamEventTooLarge);
 
     public static GatewayError EventTooLargeError(int maxEventBytes) =>
-        new(StatusCodes.Status502BadGateway, "server_error", EventTooLargeKind,
+        new(StatusCodes.Status502BadGateway, "server_error", "upstream_event_too_large",
             string.Create(CultureInfo.InvariantCulture, $"The upstream provider sent a stream event larger than {maxEventBytes} bytes; the stream was stopped."))
         { RetryAfter = DefaultRetryAfter };
 
@@ -56,7 +52,7 @@ internal static class UpstreamFailures
                     new GatewayError(status, response.Type ?? "invalid_request_error", response.Code,
                         response.Message ?? $"The upstream provider rejected the request (HTTP {status}).", response.Param),
                     retryable: false,
-                    "upstream_rejected");
+                    FailureKind.UpstreamRejected);
 
             case 429:
                 return UpstreamOutcome.Failure(
@@ -64,7 +60,7 @@ internal static class UpstreamFailures
                         "The upstream provider is rate limiting requests; retry after the indicated delay.")
                     { RetryAfter = response.RetryAfter ?? DefaultRetryAfter },
                     retryable: true,
-                    "upstream_rate_limited",
+                    FailureKind.UpstreamRateLimited,
                     response.RetryAfter);
 
             case 401 or 403:
@@ -73,15 +69,16 @@ internal static class UpstreamFailures
                     new GatewayError(StatusCodes.Status502BadGateway, "server_error", "upstream_auth_failed",
                         "The upstream provider rejected the gateway's credentials."),
                     retryable: true,
-                    "upstream_auth_failed");
+                    FailureKind.UpstreamAuthFailed);
 
             default:
                 return UpstreamOutcome.Failure(
                     new GatewayError(StatusCodes.Status502BadGateway, "server_error", "upstream_error",
                         $"The upstream provider failed (HTTP {status}).") { RetryAfter = status >= 500 ? response.RetryAfter ?? DefaultRetryAfter : null },
                     retryable: true,
-                    "upstream_status_" + status,
-                    response.RetryAfter);
+                    FailureKind.UpstreamStatus,
+                    response.RetryAfter,
+                    status);
         }
     }
 }

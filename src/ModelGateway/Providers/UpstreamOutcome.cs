@@ -1,5 +1,4 @@
-using ModelGateway.Accounting;
-using ModelGateway.FrontDoor;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Providers;
 
@@ -31,8 +30,14 @@ internal sealed class UpstreamOutcome
     /// <summary>The client went away; there is no one left to answer.</summary>
     public bool ClientGone { get; private init; }
 
-    /// <summary>A short, bounded label for logs and metrics.</summary>
-    public string? FailureKind { get; private init; }
+    /// <summary>Why the attempt failed (or, when served, why its stream ended badly); <see cref="FailureKind.None"/> otherwise.</summary>
+    public FailureKind FailureKind { get; private init; }
+
+    /// <summary>The upstream's status for <see cref="FailureKind.UpstreamStatus"/>.</summary>
+    public int? FailureStatus { get; private init; }
+
+    /// <summary>The failure's bounded label for logs and metrics; null when nothing failed.</summary>
+    public string? FailureLabel => FailureKind == FailureKind.None ? null : FailureKinds.Name(FailureKind, FailureStatus);
 
     /// <summary>From sending the request to receiving the response headers (for streams, about the first token); null when unknown.</summary>
     public TimeSpan? TimeToFirstByte { get; private init; }
@@ -41,7 +46,7 @@ internal sealed class UpstreamOutcome
     public TimeSpan? TimeToFirstChunk { get; private init; }
 
     public static UpstreamOutcome Success(
-        TokenUsage? usage, string? failureKind = null, TimeSpan? timeToFirstByte = null, TimeSpan? timeToFirstChunk = null, int estimatedCompletionTokens = 0) =>
+        TokenUsage? usage, FailureKind failureKind = FailureKind.None, TimeSpan? timeToFirstByte = null, TimeSpan? timeToFirstChunk = null, int estimatedCompletionTokens = 0) =>
         new()
         {
             Served = true,
@@ -55,8 +60,8 @@ internal sealed class UpstreamOutcome
     /// <summary>The wait the upstream itself asked for (<c>retry-after</c>), when it did; routing cools the deployment down for it.</summary>
     public TimeSpan? UpstreamRetryAfter { get; private init; }
 
-    public static UpstreamOutcome Failure(GatewayError error, bool retryable, string failureKind, TimeSpan? upstreamRetryAfter = null) =>
-        new() { Error = error, Retryable = retryable, FailureKind = failureKind, UpstreamRetryAfter = upstreamRetryAfter };
+    public static UpstreamOutcome Failure(GatewayError error, bool retryable, FailureKind failureKind, TimeSpan? upstreamRetryAfter = null, int? status = null) =>
+        new() { Error = error, Retryable = retryable, FailureKind = failureKind, FailureStatus = status, UpstreamRetryAfter = upstreamRetryAfter };
 
     /// <summary>This outcome with the attempt's timings, for adapters that measure them around their own transport.</summary>
     public UpstreamOutcome WithTimings(TimeSpan? timeToFirstByte, TimeSpan? timeToFirstChunk) => new()
@@ -67,6 +72,7 @@ internal sealed class UpstreamOutcome
         Retryable = Retryable,
         ClientGone = ClientGone,
         FailureKind = FailureKind,
+        FailureStatus = FailureStatus,
         UpstreamRetryAfter = UpstreamRetryAfter,
         EstimatedCompletionTokens = EstimatedCompletionTokens,
         TimeToFirstByte = timeToFirstByte ?? TimeToFirstByte,
@@ -82,6 +88,7 @@ internal sealed class UpstreamOutcome
         Retryable = Retryable,
         ClientGone = ClientGone,
         FailureKind = FailureKind,
+        FailureStatus = FailureStatus,
         UpstreamRetryAfter = UpstreamRetryAfter,
         EstimatedCompletionTokens = EstimatedCompletionTokens,
         TimeToFirstByte = TimeToFirstByte,
@@ -89,5 +96,5 @@ internal sealed class UpstreamOutcome
     };
 
     public static UpstreamOutcome Abandoned(TokenUsage? usage, int estimatedCompletionTokens = 0) =>
-        new() { ClientGone = true, Usage = usage, FailureKind = "client_disconnected", EstimatedCompletionTokens = estimatedCompletionTokens };
+        new() { ClientGone = true, Usage = usage, FailureKind = FailureKind.ClientDisconnected, EstimatedCompletionTokens = estimatedCompletionTokens };
 }

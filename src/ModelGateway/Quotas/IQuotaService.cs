@@ -2,6 +2,7 @@ using ModelGateway.Accounting;
 using ModelGateway.Configuration;
 using ModelGateway.FrontDoor;
 using ModelGateway.Routing;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Quotas;
 

@@ -4,6 +4,7 @@ using ModelGateway.Configuration;
 using ModelGateway.FrontDoor;
 using ModelGateway.Routing;
 using StackExchange.Redis;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Quotas;
 
@@ -154,7 +155,7 @@ internal sealed class QuotaService : IQuotaService
         {
             var output = deployment.Config.ContextWindow is { } window ? Math.Clamp(window - prompt, 0, requested) : requested;
             maxOutput = Math.Max(maxOutput, output);
-            maxCost = Math.Max(maxCost, deployment.Config.Price.CostOf(new Accounting.TokenUsage(prompt, 0, output, 0)));
+            maxCost = Math.Max(maxCost, deployment.Config.Price.CostOf(new Requests.TokenUsage(prompt, 0, output, 0)));
         }
 
         var now = _timeProvider.GetUtcNow();
@@ -204,14 +205,14 @@ internal sealed class QuotaService : IQuotaService
     {
         public Refused(GatewayError rejection) => Rejection = rejection;
 
-        public override ValueTask SettleAsync(Deployment? servedBy, Accounting.TokenUsage? usage, decimal costUsd) => ValueTask.CompletedTask;
+        public override ValueTask SettleAsync(Deployment? servedBy, Requests.TokenUsage? usage, decimal costUsd) => ValueTask.CompletedTask;
     }
 
     private sealed class Unlimited : QuotaReservation
     {
         public Unlimited(int prompt) => EstimatedPromptTokens = prompt;
 
-        public override ValueTask SettleAsync(Deployment? servedBy, Accounting.TokenUsage? usage, decimal costUsd) => ValueTask.CompletedTask;
+        public override ValueTask SettleAsync(Deployment? servedBy, Requests.TokenUsage? usage, decimal costUsd) => ValueTask.CompletedTask;
     }
 
     private sealed class Held : QuotaReservation
@@ -232,7 +233,7 @@ internal sealed class QuotaService : IQuotaService
             EstimatedPromptTokens = prompt;
         }
 
-        public override ValueTask SettleAsync(Deployment? servedBy, Accounting.TokenUsage? usage, decimal costUsd) =>
+        public override ValueTask SettleAsync(Deployment? servedBy, Requests.TokenUsage? usage, decimal costUsd) =>
             _service.SettleAsync(_store, _ask, _decision, servedBy is null ? 0 : usage?.TotalTokens ?? 0, servedBy is null ? 0m : costUsd, _mode);
     }
 }

@@ -4,6 +4,7 @@ using ModelGateway.Providers;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Registry;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Routing;
 
@@ -104,8 +105,8 @@ internal sealed partial class DeploymentHealth : IUpstreamAttemptListener, IDisp
 
     /// <summary>True when the outcome says the provider is unwell. Rate limiting is handled by the cool-down instead.</summary>
     internal static bool IsProviderFailure(UpstreamOutcome outcome) =>
-        outcome.Served ? outcome.FailureKind is not null
-            : outcome.Retryable && outcome.FailureKind is not ("upstream_rate_limited" or "unsupported_by_provider");
+        outcome.Served ? outcome.FailureKind != FailureKind.None
+            : outcome.Retryable && FailureKinds.CountsAgainstDeployment(outcome.FailureKind);
 
     public void Dispose() => _registry.Dispose();
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ModelGateway.Providers;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Routing;
 
@@ -20,7 +21,7 @@ internal sealed class DeploymentStatistics : IUpstreamAttemptListener
     public void OnAttemptCompleted(UpstreamAttempt attempt)
     {
         var outcome = attempt.Outcome;
-        if (!outcome.Served || outcome.FailureKind is not null)
+        if (!outcome.Served || outcome.FailureKind != FailureKind.None)
         {
             return;
         }

@@ -5,6 +5,7 @@ using ModelGateway.Configuration;
 using ModelGateway.FrontDoor;
 using ModelGateway.Providers;
 using ModelGateway.Sensitivity;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Routing;
 

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using ModelGateway.Configuration;
 using ModelGateway.FrontDoor;
 using ModelGateway.Providers;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Routing;
 

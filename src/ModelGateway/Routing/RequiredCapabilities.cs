@@ -1,6 +1,7 @@
 using ModelGateway.Configuration;
 using ModelGateway.FrontDoor;
 using ModelGateway.Providers;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Routing;
 

@@ -1,5 +1,6 @@
 using ModelGateway.FrontDoor;
 using ModelGateway.Sensitivity;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Routing;
 

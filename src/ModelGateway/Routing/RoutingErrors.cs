@@ -2,6 +2,7 @@ using System.Globalization;
 using ModelGateway.Configuration;
 using ModelGateway.FrontDoor;
 using ModelGateway.Sensitivity;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Routing;
 

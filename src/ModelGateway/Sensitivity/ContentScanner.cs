@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using System.Text.Unicode;
 using ModelGateway.Providers;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Sensitivity;
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using ModelGateway.Accounting;
 using ModelGateway.Configuration;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Telemetry;
 
@@ -113,7 +114,7 @@ internal sealed class GatewayMetrics
             var input = GenAiTags(attempt);
             input.Add("gen_ai.token.type", "input");
             _tokenUsage.Record(usage.PromptTokens, input);
-            if (attempt.Operation != Providers.Operation.Embeddings)
+            if (attempt.Operation != Operation.Embeddings)
             {
                 var output = GenAiTags(attempt);
                 output.Add("gen_ai.token.type", "output");
@@ -217,7 +218,7 @@ internal sealed class GatewayMetrics
 /// <summary>What the metrics need from one upstream attempt; label values already bounded.</summary>
 internal readonly record struct AttemptFacts(
     Deployment Deployment,
-    Providers.Operation Operation,
+    Operation Operation,
     string ModelLabel,
     int Number,
     TimeSpan Duration,

@@ -3,6 +3,7 @@ using ModelGateway.Configuration;
 using ModelGateway.FrontDoor;
 using ModelGateway.Providers;
 using ModelGateway.Routing;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Telemetry;
 
@@ -135,7 +136,7 @@ internal static class GatewayTracing
             }
         }
 
-        if (!outcome.Served && outcome.FailureKind is { } failure)
+        if (!outcome.Served && outcome.FailureLabel is { } failure)
         {
             activity.SetTag("error.type", failure);
             activity.SetStatus(ActivityStatusCode.Error, failure);

@@ -1,3 +1,5 @@
+using ModelGateway.Requests;
+
 namespace ModelGateway.Telemetry;
 
 /// <summary>How a front-door request ended, as the <c>outcome</c> label of <c>modelgateway.requests</c>.</summary>

@@ -1,5 +1,6 @@
 using ModelGateway.Configuration;
 using ModelGateway.Providers;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Telemetry;
 
@@ -30,7 +31,7 @@ internal sealed partial class TelemetryAttemptListener : IUpstreamAttemptListene
                 attempt.Duration,
                 outcome.TimeToFirstChunk,
                 outcome.Usage,
-                outcome.FailureKind));
+                outcome.FailureLabel));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

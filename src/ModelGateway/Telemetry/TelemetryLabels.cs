@@ -1,5 +1,6 @@
 using ModelGateway.Configuration;
 using ModelGateway.Providers;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Telemetry;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using ModelGateway.Configuration;
 using ModelGateway.FrontDoor;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Telemetry;
 

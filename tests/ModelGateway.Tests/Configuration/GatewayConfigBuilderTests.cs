@@ -1,5 +1,6 @@
 using ModelGateway.Accounting;
 using ModelGateway.Configuration;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Tests.Configuration;
 

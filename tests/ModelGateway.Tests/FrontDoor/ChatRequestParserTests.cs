@@ -1,5 +1,6 @@
 using System.Text;
 using ModelGateway.FrontDoor;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Tests.FrontDoor;
 

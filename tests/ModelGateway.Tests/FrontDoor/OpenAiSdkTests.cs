@@ -4,6 +4,7 @@ using ModelGateway.Accounting;
 using ModelGateway.Tests.Infrastructure;
 using OpenAI.Chat;
 using OpenAI.Embeddings;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Tests.FrontDoor;
 

@@ -7,6 +7,7 @@ using ModelGateway.Simulator;
 using ModelGateway.Tests.Admin;
 using ModelGateway.Tests.Infrastructure;
 using ModelGateway.Tests.Quotas;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Tests.Ledger;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using ModelGateway.Providers.OpenAi;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Tests.Providers;
 
@@ -25,8 +26,8 @@ public sealed class SseResponseObserverTests
         var (output, observer) = await RunAsync(false, ContentChunk, UsageChunk, Done);
 
         Assert.Equal(ContentChunk + UsageChunk + Done, output);
-        Assert.Equal(new ModelGateway.Accounting.TokenUsage(11, 4, 7, 2), observer.Usage);
-        Assert.Null(observer.Failure);
+        Assert.Equal(new ModelGateway.Requests.TokenUsage(11, 4, 7, 2), observer.Usage);
+        Assert.Equal(FailureKind.None, observer.Failure);
     }
 
     [Fact]
@@ -57,7 +58,7 @@ public sealed class SseResponseObserverTests
         Assert.StartsWith(ContentChunk + "data: {\"error\":{", output, StringComparison.Ordinal);
         Assert.Contains("\"code\":\"upstream_stream_truncated\"", output, StringComparison.Ordinal);
         Assert.EndsWith("}}\n\n", output, StringComparison.Ordinal);
-        Assert.Equal("upstream_stream_truncated", observer.Failure);
+        Assert.Equal(FailureKind.UpstreamStreamTruncated, observer.Failure);
     }
 
     [Fact]

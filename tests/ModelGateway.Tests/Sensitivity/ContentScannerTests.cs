@@ -2,6 +2,7 @@ using System.Text;
 using ModelGateway.Configuration;
 using ModelGateway.Providers;
 using ModelGateway.Sensitivity;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Tests.Sensitivity;
 

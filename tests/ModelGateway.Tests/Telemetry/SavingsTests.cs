@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using ModelGateway.Accounting;
 using ModelGateway.Configuration;
 using ModelGateway.Telemetry;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Tests.Telemetry;
 

@@ -4,6 +4,7 @@ using ModelGateway.Accounting;
 using ModelGateway.Tests.Deploy;
 using ModelGateway.Tests.Infrastructure;
 using Npgsql;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Tests.Telemetry;
 

@@ -3,6 +3,7 @@ using ModelGateway.Configuration;
 using ModelGateway.FrontDoor;
 using ModelGateway.Providers;
 using ModelGateway.Telemetry;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Tests.Telemetry;
 

@@ -5,6 +5,7 @@ using ModelGateway.Routing;
 using ModelGateway.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Tests.Telemetry;
 
@@ -30,7 +31,7 @@ internal sealed class HeaderDrivenQuotaService : IQuotaService
 
     private sealed class Admitted : QuotaReservation
     {
-        public override ValueTask SettleAsync(Deployment? servedBy, Accounting.TokenUsage? usage, decimal costUsd) => ValueTask.CompletedTask;
+        public override ValueTask SettleAsync(Deployment? servedBy, Requests.TokenUsage? usage, decimal costUsd) => ValueTask.CompletedTask;
     }
 
     private sealed class Refused : QuotaReservation
@@ -41,7 +42,7 @@ internal sealed class HeaderDrivenQuotaService : IQuotaService
                 "The team's budget is exhausted.") { ShouldRetry = false };
         }
 
-        public override ValueTask SettleAsync(Deployment? servedBy, Accounting.TokenUsage? usage, decimal costUsd) => ValueTask.CompletedTask;
+        public override ValueTask SettleAsync(Deployment? servedBy, Requests.TokenUsage? usage, decimal costUsd) => ValueTask.CompletedTask;
     }
 }
 

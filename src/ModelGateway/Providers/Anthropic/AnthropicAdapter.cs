@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ModelGateway.Configuration;
 using ModelGateway.Providers.Translation;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Providers.Anthropic;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ModelGateway.FrontDoor;
 using ModelGateway.Providers.OpenAi;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Providers.Anthropic;
 
@@ -44,7 +45,7 @@ internal static class AnthropicErrors
                 new GatewayError(StatusCodes.Status503ServiceUnavailable, "server_error", "upstream_overloaded",
                     "The upstream provider is overloaded; retry after the indicated delay.") { RetryAfter = retryAfter ?? TimeSpan.FromSeconds(1) },
                 retryable: true,
-                "upstream_overloaded");
+                FailureKind.UpstreamOverloaded);
         }
 
         var openAiType = status is 400 or 413 or 422 ? "invalid_request_error" : type;

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using ModelGateway.Configuration;
 using ModelGateway.Providers.OpenAi;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Providers.Azure;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ModelGateway.Configuration;
 using ModelGateway.Providers.Translation;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Providers.Gemini;
 
@@ -37,7 +38,7 @@ internal sealed class GeminiAdapter : IProviderAdapter
         if (problem is { } p)
         {
             return p.Malformed
-                ? TranslatingTransport.Rejected(FrontDoor.GatewayError.InvalidRequest(p.Message, p.Param))
+                ? TranslatingTransport.Rejected(Requests.GatewayError.InvalidRequest(p.Message, p.Param))
                 : TranslatingTransport.Unsupported(p.Message, p.Param);
         }
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using ModelGateway.Accounting;
 using ModelGateway.Providers.Translation;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Providers.Gemini;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using ModelGateway.Accounting;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Providers.Gemini;
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using ModelGateway.Accounting;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Providers.OpenAi;
 
@@ -58,7 +59,7 @@ internal sealed class JsonResponseObserver : ResponseObserver
         var read = await Inner.ReadAsync(buffer, cancellationToken);
         if (!_validator.Feed(buffer.Span[..read], isFinal: read == 0))
         {
-            Failure = UpstreamFailures.InvalidBodyKind;
+            Failure = FailureKind.UpstreamInvalidBody;
             throw new UpstreamBodyRejectedException("The upstream response body is not a valid JSON object.");
         }
 

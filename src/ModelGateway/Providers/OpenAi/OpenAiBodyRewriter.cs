@@ -1,4 +1,5 @@
 using ModelGateway.FrontDoor;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Providers.OpenAi;
 

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using ModelGateway.Configuration;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Providers.OpenAi;
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.Features;
 using ModelGateway.Configuration;
 using ModelGateway.FrontDoor;
 using Yarp.ReverseProxy.Forwarder;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Providers.OpenAi;
 
@@ -113,14 +114,14 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
         {
             return transformer.ErrorResponse is { } upstreamError
                 ? UpstreamFailures.FromErrorResponse(upstreamError, transformer.UpstreamStatus ?? 502)
-                : UpstreamOutcome.Success(usage, transformer.Observer?.Failure, timeToFirstByte, timeToFirstChunk, estimated);
+                : UpstreamOutcome.Success(usage, transformer.Observer?.Failure ?? FailureKind.None, timeToFirstByte, timeToFirstChunk, estimated);
         }
 
         if (context.Response.HasStarted)
         {
             // YARP aborted the client connection after a body error it could not turn into an event.
             return UpstreamOutcome.Success(
-                usage, transformer.Observer?.Failure ?? "response_body_" + error.ToString().ToLowerInvariant(), timeToFirstByte, timeToFirstChunk, estimated);
+                usage, transformer.Observer?.Failure is { } failure and not FailureKind.None ? failure : FailureKind.ResponseBodyFailed, timeToFirstByte, timeToFirstChunk, estimated);
         }
 
         context.Features.Set<IForwarderErrorFeature>(null);

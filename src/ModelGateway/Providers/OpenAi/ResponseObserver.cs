@@ -1,4 +1,5 @@
 using ModelGateway.Accounting;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Providers.OpenAi;
 
@@ -14,7 +15,7 @@ internal abstract class ResponseObserver : Stream
     public TokenUsage? Usage { get; protected set; }
 
     /// <summary>Set when the upstream body broke off or misbehaved; a bounded label, for logs.</summary>
-    public string? Failure { get; protected set; }
+    public FailureKind Failure { get; protected set; }
 
     /// <summary>
     /// Set when the observer refused the body before any byte reached the client (it then throws

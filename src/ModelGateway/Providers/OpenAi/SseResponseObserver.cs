@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using ModelGateway.Accounting;
 using ModelGateway.FrontDoor;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Providers.OpenAi;
 
@@ -126,12 +127,12 @@ internal sealed class SseResponseObserver : ResponseObserver
         }
         catch (OperationCanceledException)
         {
-            Finish("upstream_idle_timeout", $"The upstream provider sent nothing for {_idleTimeout.TotalSeconds:0.#} seconds; the stream was stopped.");
+            Finish(FailureKind.UpstreamIdleTimeout, "upstream_idle_timeout", $"The upstream provider sent nothing for {_idleTimeout.TotalSeconds:0.#} seconds; the stream was stopped.");
             return;
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException)
         {
-            Finish("upstream_stream_interrupted", "The connection to the upstream provider broke before the stream was complete.");
+            Finish(FailureKind.UpstreamStreamInterrupted, "upstream_stream_interrupted", "The connection to the upstream provider broke before the stream was complete.");
             return;
         }
 
@@ -139,7 +140,7 @@ internal sealed class SseResponseObserver : ResponseObserver
         {
             if (!_sawDone)
             {
-                Finish("upstream_stream_truncated", "The upstream provider ended the stream before it was complete.");
+                Finish(FailureKind.UpstreamStreamTruncated, "upstream_stream_truncated", "The upstream provider ended the stream before it was complete.");
             }
             else
             {
@@ -270,20 +271,20 @@ internal sealed class SseResponseObserver : ResponseObserver
 
         if (FirstEventTimestamp == 0)
         {
-            Failure = UpstreamFailures.EventTooLargeKind;
+            Failure = FailureKind.UpstreamEventTooLarge;
             Rejection = UpstreamFailures.EventTooLarge(MaxEventBytes);
             _finished = true;
             throw new UpstreamBodyRejectedException("An upstream stream event exceeded the size bound.");
         }
 
         var error = UpstreamFailures.EventTooLargeError(MaxEventBytes);
-        Finish(error.Code!, error.Message);
+        Finish(FailureKind.UpstreamEventTooLarge, error.Code!, error.Message);
     }
 
     /// <summary>Ends the stream with an OpenAI error event in place of whatever incomplete event was pending.</summary>
-    private void Finish(string code, string message)
+    private void Finish(FailureKind kind, string code, string message)
     {
-        Failure = code;
+        Failure = kind;
         _finished = true;
         _length = _ready;
 

@@ -1,3 +1,5 @@
+using ModelGateway.Requests;
+
 namespace ModelGateway.Providers.OpenAi;
 
 /// <summary>OpenAI endpoint paths relative to a provider's base URL (which includes <c>/v1</c>).</summary>

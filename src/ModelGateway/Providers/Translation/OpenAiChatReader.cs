@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using ModelGateway.FrontDoor;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Providers.Translation;
 

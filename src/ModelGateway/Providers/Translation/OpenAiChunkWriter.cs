@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using ModelGateway.Accounting;
 using ModelGateway.FrontDoor;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Providers.Translation;
 

@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
 using ModelGateway.FrontDoor;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Providers.Translation;
 
@@ -178,7 +179,7 @@ internal sealed class TranslatingTransport
         using var idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(idle.Token, aborted);
         var started = false;
-        string? breakCode = null;
+        var breakKind = FailureKind.None;
         try
         {
             idle.CancelAfter(idleTimeout);
@@ -223,7 +224,7 @@ internal sealed class TranslatingTransport
         }
         catch (OperationCanceledException)
         {
-            breakCode = "upstream_idle_timeout";
+            breakKind = FailureKind.UpstreamIdleTimeout;
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException)
         {
@@ -232,40 +233,41 @@ internal sealed class TranslatingTransport
                 return UpstreamOutcome.Abandoned(translator.Usage);
             }
 
-            breakCode = "upstream_stream_interrupted";
+            breakKind = FailureKind.UpstreamStreamInterrupted;
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
         {
-            breakCode = "upstream_invalid_event";
+            breakKind = FailureKind.UpstreamInvalidEvent;
         }
         catch (UpstreamBodyRejectedException)
         {
             // One event grew past the bound; the parser's buffer goes with it and disposing the body closes the upstream.
-            breakCode = UpstreamFailures.EventTooLargeKind;
+            breakKind = FailureKind.UpstreamEventTooLarge;
         }
 
         GatewayError? finalError = null;
-        string? failureKind = null;
-        if (breakCode is null && translator.Error is null && !translator.Completed)
+        var failureKind = FailureKind.None;
+        if (breakKind == FailureKind.None && translator.Error is null && !translator.Completed)
         {
-            breakCode = "upstream_stream_truncated";
+            breakKind = FailureKind.UpstreamStreamTruncated;
         }
 
-        if (breakCode is not null)
+        if (breakKind != FailureKind.None)
         {
-            finalError = new GatewayError(StatusCodes.Status502BadGateway, "server_error", breakCode, breakCode switch
+            var breakCode = FailureKinds.Name(breakKind);
+            finalError = new GatewayError(StatusCodes.Status502BadGateway, "server_error", breakCode, breakKind switch
             {
-                "upstream_idle_timeout" => $"The upstream provider sent nothing for {idleTimeout.TotalSeconds:0.#} seconds; the stream was stopped.",
-                "upstream_stream_interrupted" => "The connection to the upstream provider broke before the stream was complete.",
-                "upstream_invalid_event" => "The upstream provider sent an event the gateway could not read.",
-                UpstreamFailures.EventTooLargeKind => UpstreamFailures.EventTooLargeError(call.MaxStreamEventBytes).Message,
+                FailureKind.UpstreamIdleTimeout => $"The upstream provider sent nothing for {idleTimeout.TotalSeconds:0.#} seconds; the stream was stopped.",
+                FailureKind.UpstreamStreamInterrupted => "The connection to the upstream provider broke before the stream was complete.",
+                FailureKind.UpstreamInvalidEvent => "The upstream provider sent an event the gateway could not read.",
+                FailureKind.UpstreamEventTooLarge => UpstreamFailures.EventTooLargeError(call.MaxStreamEventBytes).Message,
                 _ => "The upstream provider ended the stream before it was complete.",
             }) { RetryAfter = TimeSpan.FromSeconds(1) };
-            failureKind = breakCode;
+            failureKind = breakKind;
             if (!started)
             {
                 // Nothing reached the client: another deployment may serve it.
-                return UpstreamOutcome.Failure(finalError, retryable: true, breakCode);
+                return UpstreamOutcome.Failure(finalError, retryable: true, breakKind);
             }
         }
         else if (translator.Error is { } error)
@@ -329,12 +331,12 @@ internal sealed class TranslatingTransport
         new GatewayError(StatusCodes.Status502BadGateway, "server_error", "upstream_invalid_response",
             "The upstream provider sent a response the gateway could not read.") { RetryAfter = TimeSpan.FromSeconds(1) },
         retryable: true,
-        "upstream_invalid_response");
+        FailureKind.UpstreamInvalidResponse);
 
     /// <summary>A feature the provider lacks: a 400 for the client, but another deployment may serve the request.</summary>
     public static UpstreamOutcome Unsupported(string message, string? param) => UpstreamOutcome.Failure(
-        GatewayError.InvalidRequest(message, param, "unsupported_by_provider"), retryable: true, "unsupported_by_provider");
+        GatewayError.InvalidRequest(message, param, "unsupported_by_provider"), retryable: true, FailureKind.UnsupportedByProvider);
 
     /// <summary>A malformed client request: every deployment would refuse it.</summary>
-    public static UpstreamOutcome Rejected(GatewayError error) => UpstreamOutcome.Failure(error, retryable: false, "invalid_request");
+    public static UpstreamOutcome Rejected(GatewayError error) => UpstreamOutcome.Failure(error, retryable: false, FailureKind.InvalidRequest);
 }

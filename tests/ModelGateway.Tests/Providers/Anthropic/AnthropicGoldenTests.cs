@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using ModelGateway.Providers.Anthropic;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Tests.Providers.Anthropic;
 
@@ -29,7 +30,7 @@ public sealed class AnthropicGoldenTests
 
         Assert.NotNull(completion);
         Golden.AssertJsonEqual(Golden.Text(Provider, "response-tools.openai.json"), Golden.Write(completion.Write));
-        Assert.Equal(new ModelGateway.Accounting.TokenUsage(2120, 2000, 55, 0), completion.Usage);
+        Assert.Equal(new ModelGateway.Requests.TokenUsage(2120, 2000, 55, 0), completion.Usage);
     }
 
     [Fact]
@@ -40,7 +41,7 @@ public sealed class AnthropicGoldenTests
 
         Golden.AssertEventsEqual(Golden.Text(Provider, "stream-tools.openai.sse"), output);
         Assert.True(translator.Completed);
-        Assert.Equal(new ModelGateway.Accounting.TokenUsage(1496, 1024, 89, 0), translator.Usage);
+        Assert.Equal(new ModelGateway.Requests.TokenUsage(1496, 1024, 89, 0), translator.Usage);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using ModelGateway.Accounting;
 using ModelGateway.Providers.Gemini;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Tests.Providers.Gemini;
 

@@ -1,4 +1,4 @@
-namespace ModelGateway.Providers;
+namespace ModelGateway.Requests;
 
 /// <summary>The front-door operations an adapter can serve.</summary>
 public enum Operation

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Net.Http.Headers;
 
-namespace ModelGateway.FrontDoor;
+namespace ModelGateway.Requests;
 
 /// <summary>
 /// An error the gateway reports to a client, always in OpenAI's envelope

@@ -1,4 +1,4 @@
-namespace ModelGateway.Accounting;
+namespace ModelGateway.Requests;
 
 /// <summary>
 /// Tokens one request used, in OpenAI's terms: cached tokens are part of the prompt, reasoning tokens part of the completion.

@@ -1,7 +1,7 @@
 using System.Buffers;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace ModelGateway.FrontDoor;
+namespace ModelGateway.Requests;
 
 /// <summary>
 /// A client request body read once into a pooled buffer. The gateway parses it in place and forwards the same

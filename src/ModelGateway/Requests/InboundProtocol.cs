@@ -1,0 +1,11 @@
+namespace ModelGateway.Requests;
+
+/// <summary>
+/// The wire protocol a client spoke at the front door. It decides how the request is parsed and how answers and
+/// errors are rendered; an adapter passes bytes through when the deployment speaks the same protocol natively.
+/// </summary>
+public enum InboundProtocol
+{
+    OpenAiChatCompletions,
+    OpenAiEmbeddings,
+}
