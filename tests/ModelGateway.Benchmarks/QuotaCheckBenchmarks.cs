@@ -3,6 +3,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using ModelGateway.Quotas;
 using StackExchange.Redis;
+using ModelGateway.Pipeline;
 
 namespace ModelGateway.Benchmarks;
 

@@ -3,6 +3,7 @@ using ModelGateway.FrontDoor;
 using ModelGateway.Sensitivity;
 using ModelGateway.Telemetry;
 using ModelGateway.Requests;
+using ModelGateway.Pipeline;
 
 namespace ModelGateway.Accounting;
 

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ModelGateway.Configuration;
 using ModelGateway.FrontDoor;
-using ModelGateway.Providers;
+using ModelGateway.FrontDoor.Protocols;
 using ModelGateway.Routing;
 using ModelGateway.Requests;
 
@@ -18,7 +18,7 @@ namespace ModelGateway.Admin;
 internal static class AdminDryRun
 {
     public static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> RunAsync(
-        HttpContext context, AdminConfigService service, IGatewayConfigStore configStore, IRoutePlanner planner, TimeProvider timeProvider)
+        HttpContext context, AdminConfigService service, IGatewayConfigStore configStore, TimeProvider timeProvider)
     {
         var (body, failure) = await AdminHttp.ReadObjectAsync(context);
         if (body is null)
@@ -63,8 +63,7 @@ internal static class AdminDryRun
                 }
 
                 var bytes = JsonSerializer.SerializeToUtf8Bytes(chatBody);
-                var chat = ChatRequestParser.Parse(bytes, out var parseError);
-                if (chat is null)
+                if (OpenAiChatProtocol.Instance.Parse(bytes, out var parseError) is null)
                 {
                     return AdminHttp.Problem(AdminFailure.Invalid([$"samples:{index}:body {parseError!.Message}"]), context);
                 }
@@ -77,8 +76,8 @@ internal static class AdminDryRun
                 var keyId = (string?)request["key"] ?? "-";
                 explanations.Add(new JsonObject
                 {
-                    ["before"] = Explain(planner, before, request, keyId, bytes, chat),
-                    ["after"] = Explain(planner, after, request, keyId, bytes, chat),
+                    ["before"] = Explain(context.RequestServices, before, request, keyId, bytes),
+                    ["after"] = Explain(context.RequestServices, after, request, keyId, bytes),
                 });
                 index++;
             }
@@ -89,31 +88,25 @@ internal static class AdminDryRun
         return TypedResults.Ok(response);
     }
 
-    private static JsonNode? Explain(IRoutePlanner planner, GatewaySnapshot snapshot, JsonObject sample, string keyId, byte[] body, ChatRequest chat)
+    private static JsonNode? Explain(IServiceProvider services, GatewaySnapshot snapshot, JsonObject sample, string keyId, byte[] body)
     {
-        var http = new DefaultHttpContext();
-        if (sample["headers"] is JsonObject headers)
+        var headers = new HeaderDictionary();
+        if (sample["headers"] is JsonObject sampleHeaders)
         {
-            foreach (var (name, value) in headers)
+            foreach (var (name, value) in sampleHeaders)
             {
-                http.Request.Headers[name] = value?.ToString();
+                headers[name] = value?.ToString();
             }
         }
 
-        var plan = planner.Plan(new RouteRequest
-        {
-            Snapshot = snapshot,
-            HttpContext = http,
-            Operation = Operation.ChatCompletions,
-            Model = chat.Model,
-            KeyId = keyId,
-            Body = body,
-            Chat = chat,
-        });
+        // The key as this snapshot knows it (its team, allow-list and defaults); an unknown id explains as keyless.
+        var caller = new Pipeline.Caller(keyId, snapshot.Config.Keys.GetValueOrDefault(keyId));
+        using var request = GatewayRequestReader.FromSample(snapshot, caller, OpenAiChatProtocol.Instance, body, headers, out var refused);
+        var plan = request is null ? RoutePlan.Refuse(refused!) : RouteExplainEndpoint.Plan(services, request);
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            RouteExplainEndpoint.Write(writer, plan, chat.Stream);
+            RouteExplainEndpoint.Write(writer, plan, request?.Stream == true);
         }
 
         return JsonNode.Parse(buffer.WrittenSpan);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using ModelGateway.FrontDoor;
+using ModelGateway.Pipeline;
 
 namespace ModelGateway.Admin;
 

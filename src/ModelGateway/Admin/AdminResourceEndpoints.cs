@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ModelGateway.Configuration;
 using ModelGateway.FrontDoor;
+using ModelGateway.Pipeline;
 
 namespace ModelGateway.Admin;
 

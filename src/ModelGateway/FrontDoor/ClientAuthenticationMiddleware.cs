@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 using ModelGateway.Configuration;
 using ModelGateway.Requests;
+using ModelGateway.Pipeline;
 
 namespace ModelGateway.FrontDoor;
 
@@ -32,7 +33,9 @@ internal sealed class ClientAuthenticationMiddleware
             return _next(context);
         }
 
-        var key = FindKey(context.Request.Headers.Authorization.ToString(), _store.Current, out var error);
+        // One snapshot per request: the key is checked and the request served under the same configuration.
+        var snapshot = _store.Current;
+        var key = FindKey(context.Request.Headers.Authorization.ToString(), snapshot, out var error);
         if (key is null)
         {
             return error!.WriteAsync(context);
@@ -46,6 +49,8 @@ internal sealed class ClientAuthenticationMiddleware
         var feature = context.Features.GetRequiredFeature<GatewayRequestFeature>();
         feature.KeyId = key.Id;
         feature.TeamId = key.Team;
+        feature.Snapshot = snapshot;
+        feature.Caller = Pipeline.Caller.Of(key);
         return _next(context);
     }
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using ModelGateway.Configuration;
 using ModelGateway.Hosting;
-using ModelGateway.Providers;
+using ModelGateway.FrontDoor.Protocols;
 using ModelGateway.Requests;
 
 namespace ModelGateway.FrontDoor;
@@ -11,43 +11,12 @@ internal static class FrontDoorEndpoints
 {
     public static void MapFrontDoor(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/v1/chat/completions", HandleChatCompletionsAsync);
-        endpoints.MapPost("/v1/embeddings", HandleEmbeddingsAsync);
+        endpoints.MapPost("/v1/chat/completions", static context => FrontDoorPipeline.ServeAsync(context, OpenAiChatProtocol.Instance));
+        endpoints.MapPost("/v1/embeddings", static context => FrontDoorPipeline.ServeAsync(context, OpenAiEmbeddingsProtocol.Instance));
         endpoints.MapGet("/v1/models", ListModelsAsync);
         endpoints.MapGet("/v1/models/{**id}", GetModelAsync);
         endpoints.MapGet("/healthz", static context => WriteStatusAsync(context, "ok"));
         endpoints.MapGet("/readyz", ReadyAsync);
-    }
-
-    private static async Task HandleChatCompletionsAsync(HttpContext context)
-    {
-        var snapshot = Services<IGatewayConfigStore>(context).Current;
-        if (await ChatRequestReader.ReadAsync(context, snapshot) is not var (body, chat))
-        {
-            return;
-        }
-
-        await Services<UpstreamDispatcher>(context).DispatchAsync(context, snapshot, Operation.ChatCompletions, body, chat.Model, chat.ModelToken, chat);
-    }
-
-    private static async Task HandleEmbeddingsAsync(HttpContext context)
-    {
-        var snapshot = Services<IGatewayConfigStore>(context).Current;
-        var (body, readError) = await RequestBody.ReadAsync(context, snapshot.Config.MaxRequestBodyBytes);
-        if (body is null)
-        {
-            await readError!.WriteAsync(context);
-            return;
-        }
-
-        var request = EmbeddingsRequest.Parse(body.Span, out var parseError);
-        if (request is null)
-        {
-            await parseError!.WriteAsync(context);
-            return;
-        }
-
-        await Services<UpstreamDispatcher>(context).DispatchAsync(context, snapshot, Operation.Embeddings, body, request.Model, request.ModelToken, chat: null);
     }
 
     private static async Task ListModelsAsync(HttpContext context)

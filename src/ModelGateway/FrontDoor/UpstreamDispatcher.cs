@@ -1,21 +1,23 @@
-using Microsoft.AspNetCore.Http.Features;
-using ModelGateway.Accounting;
 using ModelGateway.Configuration;
+using ModelGateway.Pipeline;
 using ModelGateway.Providers;
 using ModelGateway.Quotas;
+using ModelGateway.Requests;
 using ModelGateway.Routing;
 using ModelGateway.Telemetry;
-using ModelGateway.Requests;
+using ModelGateway.Accounting;
 
 namespace ModelGateway.FrontDoor;
 
 /// <summary>
-/// Serves one parsed request: asks routing for the deployments to try, admits the request against quotas, then
-/// tries the deployments in order until one serves it. A failure that reached the client, or that another
-/// deployment would repeat, ends the loop; the last failure becomes the error. Usage is settled exactly once.
+/// Serves one request object through the stages in order: classification (sensitivity and the prompt estimate),
+/// routing (the deployments to try), quota admission, then the deployments in order until one serves it, each
+/// adapter writing to a sink. A failure that reached the client, or that another deployment would repeat, ends the
+/// loop; the last failure becomes the error, in the client's protocol. Usage is settled exactly once.
 /// </summary>
 internal sealed class UpstreamDispatcher
 {
+    private readonly RequestClassifier _classifier;
     private readonly IRoutePlanner _planner;
     private readonly IQuotaService _quotas;
     private readonly ProviderAdapters _adapters;
@@ -24,6 +26,7 @@ internal sealed class UpstreamDispatcher
     private readonly UsageSanitizer _sanitizer;
 
     public UpstreamDispatcher(
+        RequestClassifier classifier,
         IRoutePlanner planner,
         IQuotaService quotas,
         ProviderAdapters adapters,
@@ -31,61 +34,65 @@ internal sealed class UpstreamDispatcher
         TimeProvider timeProvider,
         UsageSanitizer sanitizer)
     {
-        _sanitizer = sanitizer;
+        _classifier = classifier;
         _planner = planner;
         _quotas = quotas;
         _adapters = adapters;
         _listeners = [.. listeners];
         _timeProvider = timeProvider;
+        _sanitizer = sanitizer;
     }
 
-    public async Task DispatchAsync(HttpContext context, GatewaySnapshot snapshot, Operation operation, RequestBody body, string model, JsonSpan modelToken, ChatRequest? chat)
+    public async Task DispatchAsync(HttpContext context, GatewayRequest request)
     {
-        var feature = context.Features.GetRequiredFeature<GatewayRequestFeature>();
-        feature.Model = model;
-        var route = new RouteRequest
+        var record = request.Record;
+        var classification = _classifier.Classify(request);
+        request.Classify(classification);
+        if (classification.Refusal is null)
         {
-            Snapshot = snapshot,
-            HttpContext = context,
-            Operation = operation,
-            Model = model,
-            KeyId = feature.KeyId,
-            TeamId = feature.TeamId,
-            Body = body.Memory,
-            Chat = chat,
-        };
-        var plan = _planner.Plan(route);
-        feature.DecisionId = plan.Decision?.Id;
-        feature.RuleId = plan.Decision?.Rule.Id;
-        if (plan.Decision is { } decision)
-        {
-            feature.Sensitivity = decision.Level;
-            feature.FiredDetectors = decision.FiredDetectors == 0 ? null : string.Join(',', decision.FiredDetectorNames());
+            record.Sensitivity = classification.Level;
+            record.FiredDetectors = classification.FiredDetectors == 0 ? null : string.Join(',', classification.FiredDetectorNames());
         }
+
+        var plan = _planner.Plan(request);
+        record.DecisionId = plan.Decision?.Id;
+        record.RuleId = plan.Decision?.Rule.Id;
         GatewayTracing.RecordRoute(plan);
         if (plan.Refusal is { } refusal)
         {
-            feature.Failure = refusal.Code ?? "refused";
-            feature.Outcome = RequestOutcomes.OfRefusal(refusal);
-            await refusal.WriteAsync(context);
+            record.Failure = refusal.Code ?? "refused";
+            record.Outcome = RequestOutcomes.OfRefusal(refusal);
+            await request.Protocol.WriteErrorAsync(context, refusal);
             return;
         }
 
-        var reservation = await _quotas.ReserveAsync(
-            new QuotaRequest { HttpContext = context, KeyId = feature.KeyId, Route = route, Plan = plan }, context.RequestAborted);
+        var reservation = await _quotas.ReserveAsync(new QuotaRequest { Request = request, Plan = plan }, request.Aborted);
+        if (reservation.Limits is not null)
+        {
+            context.Response.OnStarting(
+                static state =>
+                {
+                    var (response, reservation) = ((HttpResponse, QuotaReservation))state;
+                    reservation.StampHeaders(response.Headers);
+                    return Task.CompletedTask;
+                },
+                (context.Response, reservation));
+        }
+
         if (reservation.Rejection is { } rejection)
         {
-            feature.Failure = rejection.Code ?? "quota";
-            feature.Outcome = RequestOutcome.RejectedQuota;
-            await rejection.WriteAsync(context);
+            record.Failure = rejection.Code ?? "quota";
+            record.Outcome = RequestOutcome.RejectedQuota;
+            await request.Protocol.WriteErrorAsync(context, rejection);
             return;
         }
 
+        var client = new ClientResponseSink(context);
         Deployment? servedBy = null;
         UpstreamOutcome? final = null;
         try
         {
-            (servedBy, final) = await TryCandidatesAsync(context, feature, plan, operation, body, modelToken, chat, snapshot.Config);
+            (servedBy, final) = await TryCandidatesAsync(request, client, plan);
         }
         finally
         {
@@ -94,39 +101,40 @@ internal sealed class UpstreamDispatcher
             var reported = usage.HasValue;
             if (usage is null && servedBy is not null)
             {
-                // No usage from the upstream (a cut stream): charge an estimate, never $0.
-                usage = new TokenUsage(reservation.EstimatedPromptTokens, 0, final?.EstimatedCompletionTokens ?? 0, 0);
+                // No usage from the upstream (a cut stream): charge the request's estimate, never $0.
+                usage = new TokenUsage(request.PromptTokens, 0, final?.EstimatedCompletionTokens ?? 0, 0);
             }
 
             var cost = servedBy is not null && usage is { } known ? servedBy.Config.Price.CostOf(known) : 0m;
             await reservation.SettleAsync(servedBy, usage, cost);
-            feature.TimeToFirstByte = final?.TimeToFirstChunk ?? final?.TimeToFirstByte;
+            record.TimeToFirstByte = final?.TimeToFirstChunk ?? final?.TimeToFirstByte;
             if (servedBy is not null)
             {
                 // The request log row (RequestLogListener) carries these to the ledger when the request ends.
-                feature.Usage = usage;
-                feature.UsageReported = reported;
-                feature.CostUsd = cost;
-                feature.ServedBy = servedBy;
+                record.Usage = usage;
+                record.UsageReported = reported;
+                record.CostUsd = cost;
+                record.ServedBy = servedBy;
             }
         }
 
-        feature.Outcome = RequestOutcomes.OfAttempts(servedBy, final, feature.Attempts);
+        record.Outcome = RequestOutcomes.OfAttempts(servedBy, final, record.Attempts);
         if (servedBy is null && final?.Error is { } error)
         {
-            await error.WriteAsync(context);
+            await request.Protocol.WriteErrorAsync(context, error);
         }
     }
 
-    private async Task<(Deployment? ServedBy, UpstreamOutcome? Final)> TryCandidatesAsync(
-        HttpContext context, GatewayRequestFeature feature, RoutePlan plan, Operation operation, RequestBody body, JsonSpan modelToken, ChatRequest? chat, GatewayConfig config)
+    private async Task<(Deployment? ServedBy, UpstreamOutcome? Final)> TryCandidatesAsync(GatewayRequest request, ResponseSink client, RoutePlan plan)
     {
+        var record = request.Record;
         UpstreamOutcome? last = null;
         var firstStarted = _timeProvider.GetTimestamp();
+        var sent = 0;
         Deployment? previous = null;
         foreach (var deployment in plan.Candidates)
         {
-            if (last is not null && (feature.Attempts >= plan.MaxAttempts
+            if (last is not null && (sent >= plan.MaxAttempts
                 || (plan.TimeBudget != Timeout.InfiniteTimeSpan && _timeProvider.GetElapsedTime(firstStarted) >= plan.TimeBudget)))
             {
                 // The request's attempt or time budget is spent: the last failure is the answer.
@@ -134,9 +142,9 @@ internal sealed class UpstreamDispatcher
             }
 
             var adapter = _adapters.For(deployment.Provider.Kind)!;
-            feature.Attempts++;
-            feature.ProviderId = deployment.Provider.Id;
-            feature.DeploymentId = deployment.Config.Id;
+            record.Attempts++;
+            record.ProviderId = deployment.Provider.Id;
+            record.DeploymentId = deployment.Config.Id;
             if (previous is not null)
             {
                 GatewayTracing.RecordFallback(previous, deployment, last?.FailureLabel);
@@ -148,28 +156,22 @@ internal sealed class UpstreamDispatcher
             // Traced: the attempt's client span is current while the adapter sends, so the upstream's traceparent names it.
             var outcome = await GatewayTracing.SendTracedAsync(adapter, new UpstreamCall
             {
-                HttpContext = context,
-                Operation = operation,
-                Body = body,
+                Request = request,
                 Deployment = deployment,
-                Chat = chat,
-                ModelToken = modelToken,
-                RequestId = feature.RequestId,
-                LogContent = config.LogContent,
-                MaxStreamEventBytes = config.MaxStreamEventBytes,
-            }, feature.Model!, feature.Attempts);
+                Sink = request.Protocol.RenderCanonical(client),
+            }, request.Model, record.Attempts);
             if (outcome.Usage is { } reported)
             {
                 // Before anything learns from or bills it: a negative count must not become a credit.
                 outcome = outcome.WithUsage(_sanitizer.Sanitize(reported, deployment.Config.Id));
             }
 
-            Notify(new UpstreamAttempt(deployment, operation, outcome, _timeProvider.GetElapsedTime(started), chat?.Stream == true)
+            Notify(new UpstreamAttempt(deployment, request.Operation, outcome, _timeProvider.GetElapsedTime(started), request.Stream)
             {
-                Number = feature.Attempts,
-                Model = feature.Model,
+                Number = record.Attempts,
+                Model = request.Model,
             });
-            feature.Failure = outcome.FailureLabel;
+            record.Failure = outcome.FailureLabel;
             last = outcome;
 
             if (outcome.Served || outcome.ClientGone)
@@ -177,10 +179,17 @@ internal sealed class UpstreamDispatcher
                 return (deployment, outcome);
             }
 
-            context.Response.Clear();
+            client.Reset();
             if (!outcome.Retryable)
             {
                 break;
+            }
+
+            // A feature this deployment lacks sent nothing upstream: it does not use up the attempt budget, so the
+            // next candidate that has the feature still gets its turn.
+            if (outcome.FailureKind != FailureKind.UnsupportedByProvider)
+            {
+                sent++;
             }
         }
 

@@ -4,14 +4,15 @@ using ModelGateway.Requests;
 namespace ModelGateway.Providers;
 
 /// <summary>
-/// Speaks one kind of provider API. An adapter writes the client response itself when it succeeds (so it can
-/// stream), and returns a failure value without touching the response when the next deployment may be tried.
+/// Speaks one kind of provider API. An adapter writes its answer to the call's sink (never to the client's
+/// HTTP context), and returns a failure value without starting the sink when the next deployment may be tried.
 /// </summary>
 internal interface IProviderAdapter
 {
     ProviderKind Kind { get; }
 
-    bool Supports(Operation operation);
+    /// <summary>Whether this adapter can serve requests that arrived in <paramref name="protocol"/> (natively or translated).</summary>
+    bool Supports(InboundProtocol protocol);
 
     ValueTask<UpstreamOutcome> SendAsync(UpstreamCall call);
 }

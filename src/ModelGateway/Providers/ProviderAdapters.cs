@@ -18,6 +18,6 @@ internal sealed class ProviderAdapters
 
     public IProviderAdapter? For(ProviderKind kind) => _byKind[(int)kind];
 
-    public bool CanServe(Deployment deployment, Operation operation) =>
-        For(deployment.Provider.Kind) is { } adapter && adapter.Supports(operation);
+    public bool CanServe(Deployment deployment, InboundProtocol protocol) =>
+        For(deployment.Provider.Kind) is { } adapter && adapter.Supports(protocol);
 }

@@ -1,31 +1,37 @@
 using ModelGateway.Configuration;
-using ModelGateway.FrontDoor;
+using ModelGateway.Pipeline;
 using ModelGateway.Requests;
 
 namespace ModelGateway.Providers;
 
-/// <summary>One attempt to serve a client request with one deployment.</summary>
+/// <summary>One attempt to serve a request with one deployment, writing the answer to <see cref="Sink"/>.</summary>
 internal sealed class UpstreamCall
 {
-    public required HttpContext HttpContext { get; init; }
-
-    public required Operation Operation { get; init; }
-
-    public required RequestBody Body { get; init; }
+    public required GatewayRequest Request { get; init; }
 
     public required Deployment Deployment { get; init; }
 
+    /// <summary>Where the answer goes: the client's response, a collector, or a renderer for another protocol.</summary>
+    public required ResponseSink Sink { get; init; }
+
+    public Operation Operation => Request.Operation;
+
+    public RequestBody Body => Request.Body;
+
     /// <summary>Set for chat completions.</summary>
-    public ChatRequest? Chat { get; init; }
+    public ChatRequest? Chat => Request.Chat;
 
     /// <summary>Where the public model name sits in <see cref="Body"/>, for adapters that rewrite it.</summary>
-    public required JsonSpan ModelToken { get; init; }
+    public JsonSpan ModelToken => Request.ModelToken;
 
-    public required string RequestId { get; init; }
+    public string RequestId => Request.Id;
+
+    /// <summary>The reader of the answer went away.</summary>
+    public CancellationToken Aborted => Sink.Aborted;
 
     /// <summary>The largest single streamed event the adapter accepts (<c>Limits:MaxStreamEventBytes</c>).</summary>
-    public int MaxStreamEventBytes { get; init; } = GatewayConfig.DefaultMaxStreamEventBytes;
+    public int MaxStreamEventBytes => Request.Snapshot.Config.MaxStreamEventBytes;
 
     /// <summary>The operator enabled content logging (prompts and completions at Trace level).</summary>
-    public bool LogContent { get; init; }
+    public bool LogContent => Request.Snapshot.Config.LogContent;
 }

@@ -1,6 +1,6 @@
 using ModelGateway.Accounting;
 using ModelGateway.Configuration;
-using ModelGateway.FrontDoor;
+using ModelGateway.Pipeline;
 using ModelGateway.Routing;
 using ModelGateway.Requests;
 
@@ -17,11 +17,7 @@ internal interface IQuotaService
 /// <summary>What a reservation is for: the caller, the request and the deployments that may serve it.</summary>
 internal sealed class QuotaRequest
 {
-    public required HttpContext HttpContext { get; init; }
-
-    public required string KeyId { get; init; }
-
-    public required RouteRequest Route { get; init; }
+    public required GatewayRequest Request { get; init; }
 
     public required RoutePlan Plan { get; init; }
 }
@@ -32,8 +28,17 @@ internal abstract class QuotaReservation
     /// <summary>Set when the request must be refused (e.g. 429); nothing is then reserved.</summary>
     public GatewayError? Rejection { get; protected init; }
 
-    /// <summary>The prompt tokens estimated before sending; what a request whose usage never arrived is charged for.</summary>
-    public int EstimatedPromptTokens { get; protected init; }
+    /// <summary>The limits the decision saw, for the client's rate-limit headers; null when no limit applies.</summary>
+    public QuotaDecision? Limits { get; protected init; }
+
+    /// <summary>Adds the rate-limit headers (remaining requests, tokens, reset) when limits applied.</summary>
+    public void StampHeaders(IHeaderDictionary headers)
+    {
+        if (Limits is { } decision && RateLimitHeaders.HasAny(decision))
+        {
+            RateLimitHeaders.Stamp(headers, decision);
+        }
+    }
 
     /// <summary>Records what the request really used and releases the rest of the reservation. Called once.</summary>
     public abstract ValueTask SettleAsync(Deployment? servedBy, TokenUsage? usage, decimal costUsd);

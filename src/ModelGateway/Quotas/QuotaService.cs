@@ -1,10 +1,9 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Http.Features;
 using ModelGateway.Configuration;
-using ModelGateway.FrontDoor;
 using ModelGateway.Routing;
 using StackExchange.Redis;
 using ModelGateway.Requests;
+using ModelGateway.Pipeline;
 
 namespace ModelGateway.Quotas;
 
@@ -36,24 +35,17 @@ internal sealed class QuotaService : IQuotaService
 
     public async ValueTask<QuotaReservation> ReserveAsync(QuotaRequest request, CancellationToken cancellationToken)
     {
-        var route = request.Route;
-        var config = route.Snapshot.Config;
+        var gatewayRequest = request.Request;
+        var config = gatewayRequest.Snapshot.Config;
         var settings = config.Quotas;
-        var key = config.Keys.GetValueOrDefault(request.KeyId);
-        if (key is not null && !key.Allows(route.Model))
-        {
-            // As OpenAI answers for a model the caller may not use: indistinguishable from an unknown model.
-            return new Refused(GatewayError.ModelNotFound(route.Model));
-        }
-
-        var scopes = Scopes(key, config, route.Model);
+        var scopes = Scopes(gatewayRequest.Caller.Key, config, gatewayRequest.Model);
         if (scopes.Length == 0)
         {
-            // Nothing to reserve: the cheap estimate is enough for the rare stream that ends without usage.
-            return new Unlimited(PromptTokenEstimator.BytesEstimate(route.Body.Length));
+            return Unlimited.Instance;
         }
 
-        var prompt = PromptTokenEstimator.Estimate(route.Body.Span, settings.UseTokenizer);
+        // The request's one estimate (the classification step's); the allow-list was checked at the front door.
+        var prompt = gatewayRequest.PromptTokens;
 
         var ask = Ask(request, settings, scopes, prompt);
         var store = _stores.Primary;
@@ -89,25 +81,13 @@ internal sealed class QuotaService : IQuotaService
             decision = await store.ReserveAsync(ask, cancellationToken);
         }
 
-        if (RateLimitHeaders.HasAny(decision))
-        {
-            request.HttpContext.Response.OnStarting(
-                static state =>
-                {
-                    var (context, decision) = ((HttpContext, QuotaDecision))state;
-                    RateLimitHeaders.Stamp(context.Response.Headers, decision);
-                    return Task.CompletedTask;
-                },
-                (request.HttpContext, decision));
-        }
-
         if (!decision.Admitted)
         {
             _metrics.Rejected(decision.Verdict);
-            return new Refused(QuotaErrors.For(ask, decision));
+            return new Refused(QuotaErrors.For(ask, decision), decision);
         }
 
-        return new Held(this, store, ask, decision, prompt, Mode(settings));
+        return new Held(this, store, ask, decision, Mode(settings));
     }
 
     private static QuotaScope[] Scopes(ClientKey? key, GatewayConfig config, string model)
@@ -148,7 +128,7 @@ internal sealed class QuotaService : IQuotaService
     private QuotaAsk Ask(QuotaRequest request, QuotaSettings settings, QuotaScope[] scopes, int prompt)
     {
         // Reserve for the worst candidate: the most output tokens any may produce at the highest price.
-        var requested = request.Route.Chat is { } chat ? chat.MaxOutputTokens ?? settings.DefaultMaxOutputTokens : 0;
+        var requested = request.Request.Operation == Operation.ChatCompletions ? request.Request.MaxOutputTokens ?? settings.DefaultMaxOutputTokens : 0;
         var maxOutput = 0;
         var maxCost = 0m;
         foreach (var deployment in request.Plan.Candidates)
@@ -161,7 +141,7 @@ internal sealed class QuotaService : IQuotaService
         var now = _timeProvider.GetUtcNow();
         return new QuotaAsk
         {
-            ReservationId = request.HttpContext.Features.Get<GatewayRequestFeature>()?.RequestId ?? Guid.NewGuid().ToString("N"),
+            ReservationId = request.Request.Id,
             NowMs = now.ToUnixTimeMilliseconds(),
             Scopes = scopes,
             Tokens = prompt + maxOutput,
@@ -203,14 +183,18 @@ internal sealed class QuotaService : IQuotaService
 
     private sealed class Refused : QuotaReservation
     {
-        public Refused(GatewayError rejection) => Rejection = rejection;
+        public Refused(GatewayError rejection, QuotaDecision? limits = null)
+        {
+            Rejection = rejection;
+            Limits = limits;
+        }
 
         public override ValueTask SettleAsync(Deployment? servedBy, Requests.TokenUsage? usage, decimal costUsd) => ValueTask.CompletedTask;
     }
 
     private sealed class Unlimited : QuotaReservation
     {
-        public Unlimited(int prompt) => EstimatedPromptTokens = prompt;
+        public static readonly Unlimited Instance = new();
 
         public override ValueTask SettleAsync(Deployment? servedBy, Requests.TokenUsage? usage, decimal costUsd) => ValueTask.CompletedTask;
     }
@@ -223,14 +207,14 @@ internal sealed class QuotaService : IQuotaService
         private readonly QuotaDecision _decision;
         private readonly string _mode;
 
-        public Held(QuotaService service, IQuotaStore store, QuotaAsk ask, QuotaDecision decision, int prompt, string mode)
+        public Held(QuotaService service, IQuotaStore store, QuotaAsk ask, QuotaDecision decision, string mode)
         {
             _service = service;
             _store = store;
             _ask = ask;
             _decision = decision;
             _mode = mode;
-            EstimatedPromptTokens = prompt;
+            Limits = decision;
         }
 
         public override ValueTask SettleAsync(Deployment? servedBy, Requests.TokenUsage? usage, decimal costUsd) =>

@@ -1,4 +1,5 @@
 using ModelGateway.Configuration;
+using ModelGateway.Pipeline;
 
 namespace ModelGateway.Quotas;
 
@@ -19,7 +20,7 @@ internal sealed class QuotaStartup : IHostedService
     {
         var connecting = _stores.WaitForConnectionAsync(ConnectWait, cancellationToken);
         var config = _config.Current.Config;
-        if (config.Quotas.UseTokenizer && HasAnyLimit(config))
+        if (config.Quotas.UseTokenizer && Routing.CompiledPolicy.HasAnyQuotaLimit(config))
         {
             // Loading the vocabulary takes a second or more (and tens of MB): pay it here, not on the first
             // request, and only when some request will need an estimate.
@@ -30,8 +31,4 @@ internal sealed class QuotaStartup : IHostedService
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    private static bool HasAnyLimit(GatewayConfig config) =>
-        config.Keys.Values.Any(key => !key.Limits.IsUnlimited)
-        || config.Teams.Values.Any(team => !team.Limits.IsUnlimited || !team.Models.IsEmpty || team.KeyDefaults is { IsUnlimited: false });
 }

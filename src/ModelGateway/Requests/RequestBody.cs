@@ -5,7 +5,7 @@ namespace ModelGateway.Requests;
 
 /// <summary>
 /// A client request body read once into a pooled buffer. The gateway parses it in place and forwards the same
-/// bytes (or a spliced copy), so nothing is serialised twice. Returned to the pool when the request ends.
+/// bytes (or a spliced copy), so nothing is serialised twice. Returned to the pool when its owner disposes it.
 /// </summary>
 internal sealed class RequestBody : IDisposable
 {
@@ -33,6 +33,14 @@ internal sealed class RequestBody : IDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>A body from bytes the gateway already holds (an admin dry-run sample).</summary>
+    public static RequestBody Copy(ReadOnlySpan<byte> bytes)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(bytes.Length, 1));
+        bytes.CopyTo(buffer);
+        return new RequestBody(buffer, bytes.Length);
     }
 
     /// <summary>Reads the whole body, enforcing <paramref name="limit"/>; on failure returns the error to send.</summary>
@@ -91,8 +99,7 @@ internal sealed class RequestBody : IDisposable
             throw;
         }
 
-        var body = new RequestBody(buffer, length);
-        context.Response.RegisterForDispose(body);
-        return (body, null);
+        // The caller owns the body: the request object built from it returns it to the pool when its last user is done.
+        return (new RequestBody(buffer, length), null);
     }
 }

@@ -23,7 +23,18 @@ internal sealed class CompiledPolicy
         Rules = [.. policy.Rules.Select(rule => new CompiledRule(rule, snapshot))];
         Default = new CompiledRule(RouteRule.BuiltInDefault, snapshot);
         UsesMetadata = policy.Rules.Any(rule => !rule.Metadata.IsEmpty);
+        UsesTokenizer = snapshot.Config.Quotas.UseTokenizer && HasAnyQuotaLimit(snapshot.Config);
     }
+
+    /// <summary>
+    /// The prompt estimate uses the tokenizer: the configuration asks for it and some quota or budget needs the
+    /// precise count. Otherwise the scanner's count of text (about four bytes a token) is the estimate.
+    /// </summary>
+    public bool UsesTokenizer { get; }
+
+    public static bool HasAnyQuotaLimit(GatewayConfig config) =>
+        config.Keys.Values.Any(key => !key.Limits.IsUnlimited)
+        || config.Teams.Values.Any(team => !team.Limits.IsUnlimited || !team.Models.IsEmpty || team.KeyDefaults is { IsUnlimited: false });
 
     public GatewaySnapshot Snapshot { get; }
 

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
 using ModelGateway.Configuration;
-using ModelGateway.FrontDoor;
+using ModelGateway.Pipeline;
 using ModelGateway.Providers;
 using ModelGateway.Sensitivity;
 using ModelGateway.Requests;
@@ -17,19 +17,17 @@ namespace ModelGateway.Routing;
 /// </summary>
 internal sealed partial class PolicyRoutePlanner : IRoutePlanner
 {
-    public const string SensitivityHeader = "x-gateway-sensitivity";
-    public const string TagsHeader = "x-gateway-tags";
-
     private readonly ProviderAdapters _adapters;
+    private readonly CompiledPolicies _policies;
     private readonly DeploymentStatistics _statistics;
     private readonly DeploymentHealth _health;
     private readonly IRoutingRandom _random;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<PolicyRoutePlanner> _logger;
-    private CompiledPolicy? _compiled;
 
     public PolicyRoutePlanner(
         ProviderAdapters adapters,
+        CompiledPolicies policies,
         DeploymentStatistics statistics,
         DeploymentHealth health,
         IRoutingRandom random,
@@ -37,6 +35,7 @@ internal sealed partial class PolicyRoutePlanner : IRoutePlanner
         ILogger<PolicyRoutePlanner> logger)
     {
         _adapters = adapters;
+        _policies = policies;
         _statistics = statistics;
         _health = health;
         _random = random;
@@ -44,32 +43,18 @@ internal sealed partial class PolicyRoutePlanner : IRoutePlanner
         _logger = logger;
     }
 
-    public RoutePlan Plan(RouteRequest request)
+    public RoutePlan Plan(GatewayRequest request)
     {
-        var policy = Compiled(request.Snapshot);
-        var headers = request.HttpContext.Request.Headers;
-
-        SensitivityLevel? headerLevel = null;
-        if (headers.TryGetValue(SensitivityHeader, out var headerValue))
+        var policy = _policies.For(request.Snapshot);
+        var classification = request.Classification;
+        if (classification.Refusal is { } invalid)
         {
-            if (!SensitivityNames.TryParse(headerValue.ToString(), out var parsed))
-            {
-                return RoutePlan.Refuse(RoutingErrors.InvalidSensitivityHeader(SensitivityHeader));
-            }
-
-            headerLevel = parsed;
+            return RoutePlan.Refuse(invalid);
         }
 
-        var scan = ContentScanner.Scan(request.Body.Span, request.Operation, policy.Detectors, policy.UsesMetadata);
-        var detected = scan.Unreadable ? SensitivityLevel.Restricted : policy.Detectors.LevelOf(scan.Fired);
-        SensitivityLevel? keyLevel = policy.KeyDefaults.TryGetValue(request.KeyId, out var keyDefault) ? keyDefault : null;
-        SensitivityLevel? teamLevel = request.TeamId is not null && policy.TeamDefaults.TryGetValue(request.TeamId, out var teamDefault) ? teamDefault : null;
-        var callerLevel = SensitivityNames.Max(keyLevel ?? SensitivityLevel.Public, teamLevel ?? SensitivityLevel.Public);
-        var level = SensitivityNames.Max(detected, SensitivityNames.Max(headerLevel ?? SensitivityLevel.Public, callerLevel));
-
-        var needs = RequiredCapabilities.Of(request.Operation, request.Chat);
-        var tags = policy.UsesMetadata && headers.TryGetValue(TagsHeader, out var tagValue) ? ParseTags(tagValue.ToString()) : null;
-        var facts = new RequestFacts(request.Model, request.KeyId, request.TeamId, level, needs, scan.EstimatedPromptTokens, scan.Metadata, tags);
+        var facts = new RequestFacts(
+            request.Model, request.Caller.KeyId, request.Caller.TeamId, classification.Level, request.Needs,
+            classification.PromptTokens, classification.Metadata, classification.Tags);
         var rule = policy.Match(facts);
 
         var pool = rule.Explicit ?? request.Snapshot.DeploymentsFor(request.Model);
@@ -83,7 +68,7 @@ internal sealed partial class PolicyRoutePlanner : IRoutePlanner
         }
         else if (order.Length == 0)
         {
-            refusal = Refusal(policy, request, rule, facts, scan.Fired, verdicts);
+            refusal = Refusal(policy, request, rule, facts, classification.FiredDetectors, verdicts);
         }
 
         var decision = new RoutingDecision
@@ -91,14 +76,7 @@ internal sealed partial class PolicyRoutePlanner : IRoutePlanner
             Id = NewDecisionId(),
             Model = request.Model,
             Rule = rule.Rule,
-            Level = level,
-            HeaderLevel = headerLevel,
-            KeyLevel = keyLevel,
-            TeamLevel = teamLevel,
-            DetectedLevel = detected,
-            FiredDetectors = scan.Fired,
-            Detectors = policy.Detectors,
-            EstimatedPromptTokens = scan.EstimatedPromptTokens,
+            Classification = classification,
             Candidates = verdicts,
             Refusal = refusal,
         };
@@ -118,25 +96,12 @@ internal sealed partial class PolicyRoutePlanner : IRoutePlanner
         return RoutePlan.Try(candidates.MoveToImmutable(), decision, policy.Fallback.MaxAttempts, policy.Fallback.TimeBudget);
     }
 
-    private CompiledPolicy Compiled(GatewaySnapshot snapshot)
-    {
-        var compiled = Volatile.Read(ref _compiled);
-        if (compiled is null || !ReferenceEquals(compiled.Snapshot, snapshot))
-        {
-            // A new configuration: compile once (a race compiles twice, harmlessly) and keep it.
-            compiled = new CompiledPolicy(snapshot);
-            Volatile.Write(ref _compiled, compiled);
-        }
-
-        return compiled;
-    }
-
     /// <summary>Fills every verdict and returns the indices of the eligible candidates in try order.</summary>
-    private int[] Evaluate(CompiledPolicy policy, CompiledRule rule, RouteRequest request, in RequestFacts facts, ImmutableArray<Deployment> pool, CandidateVerdict[] verdicts)
+    private int[] Evaluate(CompiledPolicy policy, CompiledRule rule, GatewayRequest request, in RequestFacts facts, ImmutableArray<Deployment> pool, CandidateVerdict[] verdicts)
     {
         var levelPolicy = policy.Sensitivity.For(facts.Level);
         var now = _timeProvider.GetUtcNow();
-        var maxOutput = request.Chat?.MaxOutputTokens;
+        var maxOutput = request.MaxOutputTokens;
         var eligible = 0;
         var allObserved = true;
         for (var i = 0; i < pool.Length; i++)
@@ -177,18 +142,18 @@ internal sealed partial class PolicyRoutePlanner : IRoutePlanner
             }
         }
 
-        CandidateScoring.Order(rule.Rule, request.Chat?.Stream == true, verdicts, order, _random);
+        CandidateScoring.Order(rule.Rule, request.Stream, verdicts, order, _random);
         return order;
     }
 
     private Exclusion Check(
-        CompiledPolicy policy, CompiledRule rule, LevelPolicy levelPolicy, RouteRequest request, in RequestFacts facts,
+        CompiledPolicy policy, CompiledRule rule, LevelPolicy levelPolicy, GatewayRequest request, in RequestFacts facts,
         Deployment deployment, int? maxOutput, DateTimeOffset now, out DateTimeOffset blockedUntil)
     {
         blockedUntil = default;
         var config = deployment.Config;
         var provider = deployment.Provider;
-        if (!_adapters.CanServe(deployment, request.Operation))
+        if (!_adapters.CanServe(deployment, request.Protocol.Protocol))
         {
             return Exclusion.NoAdapter;
         }
@@ -237,7 +202,7 @@ internal sealed partial class PolicyRoutePlanner : IRoutePlanner
     }
 
     /// <summary>The error for a request no candidate may serve: the reason of the candidate that got furthest.</summary>
-    private GatewayError Refusal(CompiledPolicy policy, RouteRequest request, CompiledRule rule, in RequestFacts facts, ulong fired, CandidateVerdict[] verdicts)
+    private GatewayError Refusal(CompiledPolicy policy, GatewayRequest request, CompiledRule rule, in RequestFacts facts, ulong fired, CandidateVerdict[] verdicts)
     {
         var furthest = Exclusion.None;
         var earliest = DateTimeOffset.MaxValue;
@@ -260,30 +225,15 @@ internal sealed partial class PolicyRoutePlanner : IRoutePlanner
             case Exclusion.RuleMinTrust or Exclusion.RuleRegion or Exclusion.RuleMaxPrice:
                 return RoutingErrors.RuleRefused(request.Model, rule.Rule.Id);
             case Exclusion.ContextWindow:
-                return RoutingErrors.ContextTooLong(request.Model, facts.EstimatedPromptTokens + (request.Chat?.MaxOutputTokens ?? 0));
+                return RoutingErrors.ContextTooLong(request.Model, facts.EstimatedPromptTokens + (request.MaxOutputTokens ?? 0));
             default:
                 return RequiredCapabilities.NoCapableDeployment(request.Model, facts.Needs);
         }
     }
 
-    /// <summary>Reads <c>k=v, k2=v2</c>.</summary>
-    internal static List<KeyValuePair<string, string>> ParseTags(string value)
-    {
-        var tags = new List<KeyValuePair<string, string>>();
-        foreach (var part in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var equals = part.IndexOf('=', StringComparison.Ordinal);
-            tags.Add(equals < 0
-                ? new KeyValuePair<string, string>(part, string.Empty)
-                : new KeyValuePair<string, string>(part[..equals].Trim(), part[(equals + 1)..].Trim()));
-        }
+    private static string NewDecisionId() => Requests.UniqueIds.Next("dec_");
 
-        return tags;
-    }
-
-    private static string NewDecisionId() => FrontDoor.UniqueIds.Next("dec_");
-
-    private void Log(RouteRequest request, RoutingDecision decision, int[] order)
+    private void Log(GatewayRequest request, RoutingDecision decision, int[] order)
     {
         if (!_logger.IsEnabled(LogLevel.Debug))
         {
@@ -294,7 +244,7 @@ internal sealed partial class PolicyRoutePlanner : IRoutePlanner
         var excluded = string.Join(",", decision.Candidates
             .Where(c => c.Exclusion != Exclusion.None)
             .Select(c => c.Deployment.Config.Id + ":" + CandidateVerdict.Name(c.Exclusion)));
-        var requestId = request.HttpContext.Features.Get<GatewayRequestFeature>()?.RequestId ?? "-";
+        var requestId = request.Id;
         LogDecision(
             decision.Id,
             requestId,

@@ -1,16 +1,16 @@
-using Microsoft.AspNetCore.Http.Features;
 using System.Text.Json;
 using ModelGateway.Configuration;
 using ModelGateway.FrontDoor;
-using ModelGateway.Providers;
+using ModelGateway.FrontDoor.Protocols;
 using ModelGateway.Sensitivity;
 using ModelGateway.Requests;
+using ModelGateway.Pipeline;
 
 namespace ModelGateway.Routing;
 
 /// <summary>
-/// <c>POST /v1/route/explain</c>: takes a chat completions body, runs the same routing decision a real request
-/// would get (headers included), and returns it as JSON without sending anything upstream.
+/// <c>POST /v1/route/explain</c>: takes a chat completions body, runs the same allow-list, classification and
+/// routing decision a real request would get (headers included), and returns it as JSON without sending anything upstream.
 /// </summary>
 internal static class RouteExplainEndpoint
 {
@@ -20,35 +20,33 @@ internal static class RouteExplainEndpoint
 
     private static async Task ExplainAsync(HttpContext context)
     {
-        var services = context.RequestServices;
-        var snapshot = services.GetRequiredService<IGatewayConfigStore>().Current;
-        if (await ChatRequestReader.ReadAsync(context, snapshot) is not var (body, chat))
+        // The same request object, allow-list, classification and planner a real request gets; nothing is sent.
+        if (await GatewayRequestReader.ReadAsync(context, OpenAiChatProtocol.Instance) is not { } request)
         {
             return;
         }
 
-        var feature = context.Features.GetRequiredFeature<GatewayRequestFeature>();
-        feature.Model = chat.Model;
-        var plan = services.GetRequiredService<IRoutePlanner>().Plan(new RouteRequest
-        {
-            Snapshot = snapshot,
-            HttpContext = context,
-            Operation = Operation.ChatCompletions,
-            Model = chat.Model,
-            KeyId = feature.KeyId,
-            TeamId = feature.TeamId,
-            Body = body.Memory,
-            Chat = chat,
-        });
-        feature.DecisionId = plan.Decision?.Id;
+        var plan = Plan(context.RequestServices, request);
+        request.Record.DecisionId = plan.Decision?.Id;
 
         context.Response.ContentType = "application/json";
         using (var writer = new Utf8JsonWriter(context.Response.BodyWriter, new JsonWriterOptions { Indented = true }))
         {
-            Write(writer, plan, chat.Stream);
+            Write(writer, plan, request.Stream);
         }
 
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+    }
+
+    /// <summary>Classifies and routes a request exactly as serving it would, without sending anything.</summary>
+    internal static RoutePlan Plan(IServiceProvider services, GatewayRequest request)
+    {
+        if (!request.IsClassified)
+        {
+            request.Classify(services.GetRequiredService<RequestClassifier>().Classify(request));
+        }
+
+        return services.GetRequiredService<IRoutePlanner>().Plan(request);
     }
 
     internal static void Write(Utf8JsonWriter writer, RoutePlan plan, bool streaming)

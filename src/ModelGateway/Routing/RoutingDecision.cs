@@ -1,4 +1,4 @@
-using ModelGateway.FrontDoor;
+using ModelGateway.Pipeline;
 using ModelGateway.Sensitivity;
 using ModelGateway.Requests;
 
@@ -17,22 +17,25 @@ internal sealed class RoutingDecision
 
     public required RouteRule Rule { get; init; }
 
-    public required SensitivityLevel Level { get; init; }
+    /// <summary>The classification step's result the decision was made on (level, its sources, detectors, prompt estimate).</summary>
+    public required RequestClassification Classification { get; init; }
 
-    public SensitivityLevel? HeaderLevel { get; init; }
+    public SensitivityLevel Level => Classification.Level;
 
-    public SensitivityLevel? KeyLevel { get; init; }
+    public SensitivityLevel? HeaderLevel => Classification.HeaderLevel;
+
+    public SensitivityLevel? KeyLevel => Classification.KeyLevel;
 
     /// <summary>The default level of the key's team, when it has one.</summary>
-    public SensitivityLevel? TeamLevel { get; init; }
+    public SensitivityLevel? TeamLevel => Classification.TeamLevel;
 
-    public required SensitivityLevel DetectedLevel { get; init; }
+    public SensitivityLevel DetectedLevel => Classification.DetectedLevel;
 
-    public required ulong FiredDetectors { get; init; }
+    public ulong FiredDetectors => Classification.FiredDetectors;
 
-    public required DetectorSet Detectors { get; init; }
+    public DetectorSet Detectors => Classification.Detectors;
 
-    public required int EstimatedPromptTokens { get; init; }
+    public int EstimatedPromptTokens => Classification.PromptTokens;
 
     /// <summary>In the order the candidates were considered (rule order or model priority order).</summary>
     public required CandidateVerdict[] Candidates { get; init; }

@@ -5,6 +5,8 @@ internal static class RoutingServices
 {
     public static IServiceCollection AddRoutingPolicy(this IServiceCollection services)
     {
+        services.AddSingleton<CompiledPolicies>();
+        services.AddSingleton<RequestClassifier>();
         services.AddSingleton<IRoutePlanner, PolicyRoutePlanner>();
         services.AddSingleton<DeploymentStatistics>();
         services.AddSingleton<DeploymentHealth>();

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using ModelGateway.Configuration;
 using ModelGateway.FrontDoor;
 using ModelGateway.Requests;
+using ModelGateway.Pipeline;
 
 namespace ModelGateway.Telemetry;
 

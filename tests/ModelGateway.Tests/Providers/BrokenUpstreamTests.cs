@@ -10,6 +10,7 @@ using ModelGateway.Accounting;
 using ModelGateway.Simulator;
 using ModelGateway.Tests.Infrastructure;
 using OpenAI.Chat;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Tests.Providers;
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModelGateway.Providers.Translation;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Tests.Providers;
 

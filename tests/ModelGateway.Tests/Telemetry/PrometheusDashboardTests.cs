@@ -140,7 +140,7 @@ public sealed class PrometheusDashboardTests
     {
         builder.Services.AddSingleton<IQuotaService, HeaderDrivenQuotaService>();
         builder.Services.AddSingleton<IRoutePlanner>(services =>
-            new HeaderDrivenPolicyPlanner(new PriorityRoutePlanner(services.GetRequiredService<ProviderAdapters>())));
+            new HeaderDrivenPolicyPlanner(ActivatorUtilities.CreateInstance<PolicyRoutePlanner>(services)));
         builder.Services.AddSingleton<ICircuitStateSource>(new FixedCircuitStateSource(
             new DeploymentCircuitState("tm-qwen-self", CircuitState.Closed), new DeploymentCircuitState("tm-fallback-dead", CircuitState.Open)));
         builder.Services.AddSingleton<IQuotaRemainingSource>(new FixedQuotaRemainingSource(

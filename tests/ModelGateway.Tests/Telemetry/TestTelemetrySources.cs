@@ -6,6 +6,7 @@ using ModelGateway.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using ModelGateway.Requests;
+using ModelGateway.Pipeline;
 
 namespace ModelGateway.Tests.Telemetry;
 
@@ -20,10 +21,10 @@ internal sealed class HeaderDrivenQuotaService : IQuotaService
 
     public ValueTask<QuotaReservation> ReserveAsync(QuotaRequest request, CancellationToken cancellationToken)
     {
-        var headers = request.HttpContext.Request.Headers;
+        var headers = request.Request.ClientHeaders;
         if (headers.TryGetValue(TeamHeader, out var team))
         {
-            request.HttpContext.Features.GetRequiredFeature<GatewayRequestFeature>().TeamId = team.ToString();
+            request.Request.Record.TeamId = team.ToString();
         }
 
         return ValueTask.FromResult<QuotaReservation>(headers.ContainsKey(ExhaustedHeader) ? new Refused() : new Admitted());
@@ -51,8 +52,8 @@ internal sealed class HeaderDrivenPolicyPlanner(IRoutePlanner inner) : IRoutePla
 {
     public const string DenyHeader = "x-test-policy";
 
-    public RoutePlan Plan(RouteRequest request) =>
-        request.HttpContext.Request.Headers.ContainsKey(DenyHeader)
+    public RoutePlan Plan(GatewayRequest request) =>
+        request.ClientHeaders.ContainsKey(DenyHeader)
             ? RoutePlan.Refuse(new GatewayError(StatusCodes.Status403Forbidden, "permission_error", "policy_denied", "Denied by policy."))
             : inner.Plan(request);
 }

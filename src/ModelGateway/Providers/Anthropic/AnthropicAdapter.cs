@@ -17,12 +17,11 @@ internal sealed class AnthropicAdapter : IProviderAdapter
 
     public ProviderKind Kind => ProviderKind.Anthropic;
 
-    public bool Supports(Operation operation) => operation == Operation.ChatCompletions;
+    public bool Supports(InboundProtocol protocol) => protocol == InboundProtocol.OpenAiChatCompletions;
 
     public async ValueTask<UpstreamOutcome> SendAsync(UpstreamCall call)
     {
-        using var document = JsonDocument.Parse(call.Body.Memory);
-        if (OpenAiChatReader.Read(document.RootElement, out var invalid) is not { } chat)
+        if (call.Request.Conversation(out var invalid)?.Chat is not { } chat)
         {
             return TranslatingTransport.Rejected(invalid!);
         }

@@ -17,7 +17,7 @@ internal sealed class GeminiAdapter : IProviderAdapter
 
     public ProviderKind Kind => ProviderKind.Gemini;
 
-    public bool Supports(Operation operation) => true;
+    public bool Supports(InboundProtocol protocol) => protocol is InboundProtocol.OpenAiChatCompletions or InboundProtocol.OpenAiEmbeddings;
 
     public async ValueTask<UpstreamOutcome> SendAsync(UpstreamCall call)
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using ModelGateway.FrontDoor;
 using Yarp.ReverseProxy.Forwarder;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Providers.OpenAi;
 

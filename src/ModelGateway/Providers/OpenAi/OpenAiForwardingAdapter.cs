@@ -32,11 +32,12 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
 
     public ProviderKind Kind => _dialect.Kind;
 
-    public bool Supports(Operation operation) => true;
+    public bool Supports(InboundProtocol protocol) => protocol is InboundProtocol.OpenAiChatCompletions or InboundProtocol.OpenAiEmbeddings;
 
     public async ValueTask<UpstreamOutcome> SendAsync(UpstreamCall call)
     {
-        var context = call.HttpContext;
+        // Pass-through straight into the client's response when the sink is it; otherwise through a bridge context.
+        var context = call.Sink.ForwardingContext ?? ForwarderBridge.Create(call.Request, call.Sink);
         var started = _timeProvider.GetTimestamp();
         var provider = call.Deployment.Provider;
         using var rewritten = OpenAiBodyRewriter.Rewrite(call.Body.Span, call.ModelToken, call.Deployment.UpstreamModelJson.Span, call.Chat);
@@ -70,7 +71,12 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
         var timeToFirstChunk = transformer.Observer is SseResponseObserver { FirstEventTimestamp: > 0 } sse
             ? _timeProvider.GetElapsedTime(started, sse.FirstEventTimestamp)
             : (TimeSpan?)null;
-        return Classify(context, error, transformer, responseTimer.IsCancellationRequested, timeToFirstByte, timeToFirstChunk);
+        if (call.Sink.ForwardingContext is null && call.Sink.HasStarted && !call.Aborted.IsCancellationRequested)
+        {
+            await call.Sink.FlushAsync();
+        }
+
+        return Classify(call, context, error, transformer, responseTimer.IsCancellationRequested, timeToFirstByte, timeToFirstChunk);
     }
 
     private void LogContent(UpstreamCall call, ResponseObserver? observer)
@@ -101,11 +107,11 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
     }
 
     private static UpstreamOutcome Classify(
-        HttpContext context, ForwarderError error, ForwardingTransformer transformer, bool responseTimedOut, TimeSpan? timeToFirstByte, TimeSpan? timeToFirstChunk)
+        UpstreamCall call, HttpContext context, ForwarderError error, ForwardingTransformer transformer, bool responseTimedOut, TimeSpan? timeToFirstByte, TimeSpan? timeToFirstChunk)
     {
         var usage = transformer.Observer?.Usage;
         var estimated = transformer.Observer?.EstimatedCompletionTokens ?? 0;
-        if (context.RequestAborted.IsCancellationRequested)
+        if (call.Aborted.IsCancellationRequested)
         {
             return UpstreamOutcome.Abandoned(usage, estimated);
         }
@@ -117,7 +123,7 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
                 : UpstreamOutcome.Success(usage, transformer.Observer?.Failure ?? FailureKind.None, timeToFirstByte, timeToFirstChunk, estimated);
         }
 
-        if (context.Response.HasStarted)
+        if (call.Sink.HasStarted)
         {
             // YARP aborted the client connection after a body error it could not turn into an event.
             return UpstreamOutcome.Success(

@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
 using ModelGateway.FrontDoor;
+using ModelGateway.Pipeline;
 using ModelGateway.Requests;
 
 namespace ModelGateway.Providers.Translation;
@@ -33,7 +34,7 @@ internal sealed class TranslatingTransport
         UpstreamCall call, HttpRequestMessage request, UpstreamErrorMapper mapError)
     {
         var provider = call.Deployment.Provider;
-        var aborted = call.HttpContext.RequestAborted;
+        var aborted = call.Aborted;
         using var timer = new CancellationTokenSource(provider.ResponseTimeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, aborted);
         HttpResponseMessage response;
@@ -92,7 +93,7 @@ internal sealed class TranslatingTransport
     /// <summary>Reads a whole JSON body, translates it and writes the OpenAI JSON to the client.</summary>
     public async Task<UpstreamOutcome> RelayJsonAsync(UpstreamCall call, HttpResponseMessage response, Func<JsonElement, ITranslatedBody?> translate)
     {
-        var aborted = call.HttpContext.RequestAborted;
+        var aborted = call.Aborted;
         using var timer = new CancellationTokenSource(call.Deployment.Provider.ResponseTimeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, aborted);
         ITranslatedBody? body;
@@ -128,18 +129,17 @@ internal sealed class TranslatingTransport
             return InvalidResponse();
         }
 
-        var http = call.HttpContext.Response;
-        http.StatusCode = StatusCodes.Status200OK;
-        http.ContentType = "application/json";
-        CopyUpstreamRequestId(response, http);
-        using (var json = new Utf8JsonWriter(http.BodyWriter, OpenAiChunkWriter.WriterOptions))
+        var sink = call.Sink;
+        CopyUpstreamRequestId(response, sink);
+        sink.Start(StatusCodes.Status200OK, "application/json");
+        using (var json = new Utf8JsonWriter(sink.Writer, OpenAiChunkWriter.WriterOptions))
         {
             body.Write(json);
         }
 
         try
         {
-            await http.BodyWriter.FlushAsync(aborted);
+            await sink.FlushAsync();
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
@@ -170,8 +170,8 @@ internal sealed class TranslatingTransport
     private async Task<UpstreamOutcome> RelayStreamCoreAsync(
         UpstreamCall call, HttpResponseMessage response, bool clientWantsUsage, Func<OpenAiChunkWriter, StreamTranslator> createTranslator, StrongBox<long> firstChunkAt)
     {
-        var context = call.HttpContext;
-        var aborted = context.RequestAborted;
+        var sink = call.Sink;
+        var aborted = call.Aborted;
         var idleTimeout = call.Deployment.Provider.ResponseTimeout;
         var output = new ArrayBufferWriter<byte>(4096);
         using var chunks = new OpenAiChunkWriter(output, _timeProvider.GetUtcNow().ToUnixTimeSeconds());
@@ -204,7 +204,7 @@ internal sealed class TranslatingTransport
                         firstChunkAt.Value = _timeProvider.GetTimestamp();
                     }
 
-                    started = await SendAsync(context, response, output, started);
+                    started = await SendAsync(sink, response, output, started);
                 }
 
                 if (translator.Error is not null || translator.Terminated)
@@ -292,7 +292,7 @@ internal sealed class TranslatingTransport
 
         try
         {
-            await SendAsync(context, response, output, started);
+            await SendAsync(sink, response, output, started);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException && aborted.IsCancellationRequested)
         {
@@ -302,28 +302,26 @@ internal sealed class TranslatingTransport
         return UpstreamOutcome.Success(translator.Usage, failureKind);
     }
 
-    private static async Task<bool> SendAsync(HttpContext context, HttpResponseMessage upstream, ArrayBufferWriter<byte> output, bool started)
+    private static async Task<bool> SendAsync(ResponseSink sink, HttpResponseMessage upstream, ArrayBufferWriter<byte> output, bool started)
     {
-        var http = context.Response;
         if (!started)
         {
-            http.StatusCode = StatusCodes.Status200OK;
-            http.ContentType = "text/event-stream";
-            http.Headers.CacheControl = "no-cache";
-            CopyUpstreamRequestId(upstream, http);
+            sink.Headers.CacheControl = "no-cache";
+            CopyUpstreamRequestId(upstream, sink);
+            sink.Start(StatusCodes.Status200OK, "text/event-stream");
         }
 
-        http.BodyWriter.Write(output.WrittenSpan);
+        sink.Writer.Write(output.WrittenSpan);
         output.ResetWrittenCount();
-        await http.BodyWriter.FlushAsync(context.RequestAborted);
+        await sink.FlushAsync();
         return true;
     }
 
-    private static void CopyUpstreamRequestId(HttpResponseMessage upstream, HttpResponse http)
+    private static void CopyUpstreamRequestId(HttpResponseMessage upstream, ResponseSink sink)
     {
         if (upstream.Headers.TryGetValues("request-id", out var values) || upstream.Headers.TryGetValues("x-request-id", out values))
         {
-            http.Headers[GatewayHeaders.UpstreamRequestId] = values.First();
+            sink.Headers[GatewayHeaders.UpstreamRequestId] = values.First();
         }
     }
 

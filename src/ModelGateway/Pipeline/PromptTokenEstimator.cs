@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using Microsoft.ML.Tokenizers;
 
-namespace ModelGateway.Quotas;
+namespace ModelGateway.Pipeline;
 
 /// <summary>
 /// Estimates a request's prompt tokens before it is sent, for the reservation. The tokenizer (o200k_base, shipped

@@ -3,7 +3,7 @@ using ModelGateway.Configuration;
 using ModelGateway.Telemetry;
 using ModelGateway.Requests;
 
-namespace ModelGateway.FrontDoor;
+namespace ModelGateway.Pipeline;
 
 /// <summary>
 /// What the gateway learned about one request as it went: who sent it, what it asked for, who served it,
@@ -22,6 +22,12 @@ public sealed class GatewayRequestFeature
     public long StartTimestamp { get; }
 
     public string KeyId { get; set; } = "-";
+
+    /// <summary>The configuration snapshot the request runs under, taken once when the caller was authenticated.</summary>
+    public Configuration.GatewaySnapshot? Snapshot { get; set; }
+
+    /// <summary>The authenticated caller; null before (or without) authentication.</summary>
+    internal Caller? Caller { get; set; }
 
     /// <summary>The team the client key belongs to, when it belongs to one; a metrics and log label.</summary>
     public string? TeamId { get; set; }

@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using ModelGateway.FrontDoor;
-using ModelGateway.Requests;
 
-namespace ModelGateway.Providers.Translation;
+namespace ModelGateway.Requests;
 
 /// <summary>
 /// Reads the client's chat completions body into an <see cref="OpenAiChat"/>. The front door has validated the

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace ModelGateway.Providers.Translation;
+namespace ModelGateway.Requests;
 
 /// <summary>
 /// A client's OpenAI chat completions request in a neutral shape that the translating adapters map to their

@@ -1,4 +1,4 @@
-namespace ModelGateway.FrontDoor;
+namespace ModelGateway.Pipeline;
 
 /// <summary>
 /// Told about every request when it ends (after the last byte of a stream), with what the gateway learned about it.

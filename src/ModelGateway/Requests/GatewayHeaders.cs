@@ -1,4 +1,4 @@
-namespace ModelGateway.FrontDoor;
+namespace ModelGateway.Requests;
 
 /// <summary>Response headers the gateway adds to every response.</summary>
 internal static class GatewayHeaders

@@ -1,9 +1,7 @@
 using ModelGateway.Configuration;
-using ModelGateway.FrontDoor;
-using ModelGateway.Providers;
 using ModelGateway.Requests;
 
-namespace ModelGateway.Routing;
+namespace ModelGateway.Pipeline;
 
 /// <summary>What a deployment must be able to do to serve a request.</summary>
 internal static class RequiredCapabilities

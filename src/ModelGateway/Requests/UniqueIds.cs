@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace ModelGateway.FrontDoor;
+namespace ModelGateway.Requests;
 
 /// <summary>
 /// Cheap unique ids for requests and decisions: a random per-process prefix (so replicas do not collide) and a

@@ -1,6 +1,6 @@
 using ModelGateway.Requests;
 
-namespace ModelGateway.FrontDoor;
+namespace ModelGateway.Requests;
 
 /// <summary>
 /// The facts about a chat completions request that routing, accounting and forwarding need, read in one pass

@@ -1,0 +1,26 @@
+using ModelGateway.Requests;
+
+namespace ModelGateway.Pipeline;
+
+/// <summary>
+/// One wire protocol a client can speak at the front door (OpenAI chat completions, embeddings; next the
+/// Responses API and Anthropic Messages). The module parses its body into a <see cref="GatewayRequest"/> plus
+/// the canonical conversation view, and renders answers and errors in its own format; routing, quotas and
+/// adapters never see which protocol it was beyond <see cref="Protocol"/>.
+/// </summary>
+internal interface IInboundProtocol
+{
+    InboundProtocol Protocol { get; }
+
+    /// <summary>What the upstream is asked to do.</summary>
+    Operation Operation { get; }
+
+    /// <summary>Writes <paramref name="error"/> to the client in this protocol's error envelope.</summary>
+    Task WriteErrorAsync(HttpContext context, GatewayError error);
+
+    /// <summary>
+    /// The sink a translating adapter writes canonical (OpenAI chat completions) output into, rendered for the
+    /// client in this protocol; the client sink itself when this protocol is the canonical one. Made per attempt.
+    /// </summary>
+    ResponseSink RenderCanonical(ResponseSink client);
+}
