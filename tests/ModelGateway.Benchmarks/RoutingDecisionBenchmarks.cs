@@ -125,6 +125,8 @@ public class RoutingDecisionBenchmarks
 
         public bool Supports(InboundProtocol protocol) => true;
 
+        public bool ServesNatively(InboundProtocol protocol, Deployment deployment) => true;
+
         public ValueTask<UpstreamOutcome> SendAsync(UpstreamCall call) => throw new NotSupportedException();
     }
 }

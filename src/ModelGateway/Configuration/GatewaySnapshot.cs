@@ -86,5 +86,5 @@ public sealed record Deployment(DeploymentConfig Config, ProviderConfig Provider
         System.Text.Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(Config.UpstreamModel));
 
     /// <summary>The upstream URL per operation, filled on first use by the adapter (the snapshot is immutable, so is this).</summary>
-    internal Uri?[] UpstreamUriCache { get; } = new Uri?[2];
+    internal Uri?[] UpstreamUriCache { get; } = new Uri?[Enum.GetValues<Requests.Operation>().Length];
 }

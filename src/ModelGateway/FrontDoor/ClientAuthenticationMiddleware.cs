@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 using ModelGateway.Configuration;
+using ModelGateway.FrontDoor.Protocols;
 using ModelGateway.Requests;
 using ModelGateway.Pipeline;
 
@@ -33,26 +34,33 @@ internal sealed class ClientAuthenticationMiddleware
             return _next(context);
         }
 
+        var module = InboundModules.ForPath(context.Request.Path);
+        var feature = context.Features.GetRequiredFeature<GatewayRequestFeature>();
+        feature.Protocol = module?.Protocol;
+
         // One snapshot per request: the key is checked and the request served under the same configuration.
         var snapshot = _store.Current;
         var key = FindKey(context.Request.Headers.Authorization.ToString(), snapshot, out var error);
         if (key is null)
         {
-            return error!.WriteAsync(context);
+            return WriteErrorAsync(context, module, error!);
         }
 
         if (key.IsExpired(_timeProvider.GetUtcNow()))
         {
-            return GatewayError.ExpiredKey().WriteAsync(context);
+            return WriteErrorAsync(context, module, GatewayError.ExpiredKey());
         }
 
-        var feature = context.Features.GetRequiredFeature<GatewayRequestFeature>();
         feature.KeyId = key.Id;
         feature.TeamId = key.Team;
         feature.Snapshot = snapshot;
         feature.Caller = Pipeline.Caller.Of(key);
         return _next(context);
     }
+
+    /// <summary>In the envelope of the endpoint's protocol; OpenAI's for every other <c>/v1</c> path.</summary>
+    private static Task WriteErrorAsync(HttpContext context, IInboundModule? module, GatewayError error) =>
+        module is null ? error.WriteAsync(context) : module.WriteErrorAsync(context, error);
 
     internal static ClientKey? FindKey(string authorization, GatewaySnapshot snapshot, out GatewayError? error)
     {

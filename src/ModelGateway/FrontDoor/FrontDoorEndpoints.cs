@@ -6,13 +6,16 @@ using ModelGateway.Requests;
 
 namespace ModelGateway.FrontDoor;
 
-/// <summary>The OpenAI-compatible surface: chat completions, embeddings, models, and health probes.</summary>
+/// <summary>The client surface: one POST endpoint per inbound protocol module, models, and health probes.</summary>
 internal static class FrontDoorEndpoints
 {
     public static void MapFrontDoor(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/v1/chat/completions", static context => FrontDoorPipeline.ServeAsync(context, OpenAiChatProtocol.Instance));
-        endpoints.MapPost("/v1/embeddings", static context => FrontDoorPipeline.ServeAsync(context, OpenAiEmbeddingsProtocol.Instance));
+        foreach (var (path, module) in InboundModules.All)
+        {
+            endpoints.MapPost(path, context => FrontDoorPipeline.ServeAsync(context, module));
+        }
+
         endpoints.MapGet("/v1/models", ListModelsAsync);
         endpoints.MapGet("/v1/models/{**id}", GetModelAsync);
         endpoints.MapGet("/healthz", static context => WriteStatusAsync(context, "ok"));

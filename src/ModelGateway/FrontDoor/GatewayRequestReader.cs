@@ -85,6 +85,7 @@ internal static class GatewayRequestReader
         ModelToken = parsed.ModelToken,
         Stream = parsed.Stream,
         Chat = parsed.Chat,
+        Canonical = parsed.Canonical ?? new CanonicalRequest(body, parsed.Chat, parsed.ModelToken),
         Needs = parsed.Needs,
         MaxOutputTokens = parsed.MaxOutputTokens,
         Hints = RequestHints.From(headers),

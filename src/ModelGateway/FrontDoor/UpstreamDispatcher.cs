@@ -154,11 +154,15 @@ internal sealed class UpstreamDispatcher
             var started = _timeProvider.GetTimestamp();
 
             // Traced: the attempt's client span is current while the adapter sends, so the upstream's traceparent names it.
+            // Pass-through when the deployment speaks the client's protocol; otherwise the adapter answers in the
+            // canonical form and the inbound module renders it for the client.
+            var native = adapter.ServesNatively(request.Protocol.Protocol, deployment);
             var outcome = await GatewayTracing.SendTracedAsync(adapter, new UpstreamCall
             {
                 Request = request,
                 Deployment = deployment,
-                Sink = request.Protocol.RenderCanonical(client),
+                Native = native,
+                Sink = native ? client : request.Protocol.RenderCanonical(client),
             }, request.Model, record.Attempts);
             if (outcome.Usage is { } reported)
             {

@@ -43,8 +43,15 @@ internal sealed class GatewayRequest : IDisposable
 
     public bool Stream { get; init; }
 
-    /// <summary>The OpenAI chat facts of the body (the canonical form); null for operations that are not chat.</summary>
+    /// <summary>The OpenAI chat facts of the body when the client spoke chat completions; null otherwise.</summary>
     public ChatRequest? Chat { get; init; }
+
+    /// <summary>
+    /// The request in the canonical form (OpenAI chat completions or embeddings bytes) for adapters that do not
+    /// speak the client's protocol natively: the client's own body when it spoke the canonical protocol, else what
+    /// the inbound module translated it to. Passed through byte for byte only on the native path.
+    /// </summary>
+    public required CanonicalRequest Canonical { get; init; }
 
     /// <summary>What a deployment must be able to do to serve this request.</summary>
     public required ModelCapabilities Needs { get; init; }
@@ -86,7 +93,7 @@ internal sealed class GatewayRequest : IDisposable
         {
             if (_conversation is null && _conversationError is null)
             {
-                _conversation = Requests.Conversation.Read(Body.Memory, out _conversationError);
+                _conversation = Requests.Conversation.Read(Canonical.Body.Memory, out _conversationError);
             }
 
             error = _conversationError;
@@ -119,6 +126,11 @@ internal sealed class GatewayRequest : IDisposable
         lock (_conversationLock)
         {
             _conversation?.Dispose();
+        }
+
+        if (!ReferenceEquals(Canonical.Body, Body))
+        {
+            Canonical.Body.Dispose();
         }
 
         Body.Dispose();

@@ -23,6 +23,9 @@ public sealed class GatewayRequestFeature
 
     public string KeyId { get; set; } = "-";
 
+    /// <summary>The inbound protocol of an inference request (from its path); null for anything else.</summary>
+    public Requests.InboundProtocol? Protocol { get; set; }
+
     /// <summary>The configuration snapshot the request runs under, taken once when the caller was authenticated.</summary>
     public Configuration.GatewaySnapshot? Snapshot { get; set; }
 

@@ -14,15 +14,22 @@ internal sealed class UpstreamCall
     /// <summary>Where the answer goes: the client's response, a collector, or a renderer for another protocol.</summary>
     public required ResponseSink Sink { get; init; }
 
+    /// <summary>
+    /// The adapter serves the client's protocol natively: it sends the client's own bytes (model spliced) and its
+    /// answer goes to the client as the upstream wrote it. Otherwise it gets the canonical form and answers in it.
+    /// </summary>
+    public bool Native { get; init; }
+
     public Operation Operation => Request.Operation;
 
-    public RequestBody Body => Request.Body;
+    /// <summary>The bytes to send: the client's own on the native path, the canonical form otherwise.</summary>
+    public RequestBody Body => Native ? Request.Body : Request.Canonical.Body;
 
-    /// <summary>Set for chat completions.</summary>
-    public ChatRequest? Chat => Request.Chat;
+    /// <summary>The chat facts of <see cref="Body"/>; null when it is not an OpenAI chat body.</summary>
+    public ChatRequest? Chat => Native ? Request.Chat : Request.Canonical.Chat;
 
     /// <summary>Where the public model name sits in <see cref="Body"/>, for adapters that rewrite it.</summary>
-    public JsonSpan ModelToken => Request.ModelToken;
+    public JsonSpan ModelToken => Native ? Request.ModelToken : Request.Canonical.ModelToken;
 
     public string RequestId => Request.Id;
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Unicode;
-using ModelGateway.Providers;
 using ModelGateway.Requests;
 
 namespace ModelGateway.Sensitivity;
@@ -70,7 +69,7 @@ internal static class ContentScanner
                     state.Add(ref reader, countsAsText);
                     break;
                 case JsonTokenType.Number:
-                    if (top == TopField.Input && operation != Operation.ChatCompletions)
+                    if (top == TopField.Input && MayCarryTokenIds(operation))
                     {
                         // Token ids: the upstream decodes them with a tokenizer the gateway does not have.
                         state.Unreadable = true;
@@ -92,6 +91,13 @@ internal static class ContentScanner
             }
         }
     }
+
+    /// <summary>Whether numbers under <c>input</c> may be token ids; any operation not known to be text fails closed.</summary>
+    private static bool MayCarryTokenIds(Operation operation) => operation switch
+    {
+        Operation.ChatCompletions => false,
+        _ => true,
+    };
 
     private static TopField TopFieldOf(ref Utf8JsonReader reader) =>
         reader.ValueTextEquals("messages"u8) ? TopField.Messages

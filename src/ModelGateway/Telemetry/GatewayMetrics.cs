@@ -114,7 +114,7 @@ internal sealed class GatewayMetrics
             var input = GenAiTags(attempt);
             input.Add("gen_ai.token.type", "input");
             _tokenUsage.Record(usage.PromptTokens, input);
-            if (attempt.Operation != Operation.Embeddings)
+            if (attempt.Operation != ModelGateway.Requests.Operation.Embeddings)
             {
                 var output = GenAiTags(attempt);
                 output.Add("gen_ai.token.type", "output");

@@ -40,5 +40,19 @@ internal static class TelemetryLabels
     };
 
     /// <summary>The semantic-convention <c>gen_ai.operation.name</c>.</summary>
-    public static string GenAiOperation(Operation operation) => operation == Operation.Embeddings ? "embeddings" : "chat";
+    /// <summary>The OpenTelemetry GenAI operation name of an upstream call.</summary>
+    public static string GenAiOperation(Operation operation) => operation switch
+    {
+        Operation.ChatCompletions => "chat",
+        Operation.Embeddings => "embeddings",
+        _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "An operation without a telemetry name."),
+    };
+
+    /// <summary>The <c>operation</c> label of a request, from the protocol the client spoke.</summary>
+    public static string OperationOf(InboundProtocol protocol) => protocol switch
+    {
+        InboundProtocol.OpenAiChatCompletions => "chat",
+        InboundProtocol.OpenAiEmbeddings => "embeddings",
+        _ => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "An inbound protocol without a telemetry name."),
+    };
 }

@@ -40,22 +40,13 @@ internal sealed partial class TelemetryRequestListener : IRequestCompletionListe
 
     private void Record(HttpContext context, GatewayRequestFeature feature)
     {
-        var path = context.Request.Path;
-        string operation;
-        if (path.Equals("/v1/chat/completions", StringComparison.OrdinalIgnoreCase))
-        {
-            operation = "chat";
-        }
-        else if (path.Equals("/v1/embeddings", StringComparison.OrdinalIgnoreCase))
-        {
-            operation = "embeddings";
-        }
-        else
+        if (feature.Protocol is not { } protocol)
         {
             // Model listings, health probes and unknown paths are not inference traffic.
             return;
         }
 
+        var operation = TelemetryLabels.OperationOf(protocol);
         var outcome = feature.Failure == "internal_error"
             ? RequestOutcome.GatewayError
             : feature.Outcome ?? RequestOutcomes.OfUnclassified(context.Response.StatusCode, feature.Failure);

@@ -15,10 +15,15 @@ internal interface IInboundModule : IInboundProtocol
 }
 
 /// <summary>What an inbound module read from a body.</summary>
+/// <param name="Canonical">
+/// The body in the canonical form for translating adapters, when the module's protocol is not canonical itself;
+/// null means the client's body is already canonical.
+/// </param>
 internal sealed record ParsedBody(
     string Model,
     JsonSpan ModelToken,
     bool Stream,
     ChatRequest? Chat,
     ModelCapabilities Needs,
-    int? MaxOutputTokens);
+    int? MaxOutputTokens,
+    CanonicalRequest? Canonical = null);

@@ -19,6 +19,8 @@ internal sealed class AnthropicAdapter : IProviderAdapter
 
     public bool Supports(InboundProtocol protocol) => protocol == InboundProtocol.OpenAiChatCompletions;
 
+    public bool ServesNatively(InboundProtocol protocol, Deployment deployment) => false;
+
     public async ValueTask<UpstreamOutcome> SendAsync(UpstreamCall call)
     {
         if (call.Request.Conversation(out var invalid)?.Chat is not { } chat)

@@ -20,7 +20,12 @@ internal sealed class AzureOpenAiDialect : OpenAiDialect
     {
         var provider = deployment.Provider;
         var endpoint = provider.BaseUrl.AbsoluteUri.TrimEnd('/');
-        var path = operation == Operation.Embeddings ? "/embeddings" : "/chat/completions";
+        var path = operation switch
+        {
+            Operation.ChatCompletions => "/chat/completions",
+            Operation.Embeddings => "/embeddings",
+            _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "An operation Azure OpenAI does not serve."),
+        };
         return provider.ApiSurface == AzureApiSurface.V1
             ? new Uri(endpoint + "/openai/v1" + path)
             : new Uri(endpoint + "/openai/deployments/" + Uri.EscapeDataString(deployment.Config.UpstreamModel) + path

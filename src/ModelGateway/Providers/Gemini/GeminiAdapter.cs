@@ -19,17 +19,29 @@ internal sealed class GeminiAdapter : IProviderAdapter
 
     public bool Supports(InboundProtocol protocol) => protocol is InboundProtocol.OpenAiChatCompletions or InboundProtocol.OpenAiEmbeddings;
 
+    public bool ServesNatively(InboundProtocol protocol, Deployment deployment) => false;
+
     public async ValueTask<UpstreamOutcome> SendAsync(UpstreamCall call)
     {
-        using var document = JsonDocument.Parse(call.Body.Memory);
-        return call.Operation == Operation.Embeddings
-            ? await EmbedAsync(call, document.RootElement)
-            : await ChatAsync(call, document.RootElement);
+        switch (call.Operation)
+        {
+            case Operation.ChatCompletions:
+                return await ChatAsync(call);
+            case Operation.Embeddings:
+                using (var document = JsonDocument.Parse(call.Body.Memory))
+                {
+                    return await EmbedAsync(call, document.RootElement);
+                }
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(call), call.Operation, "An operation the Gemini adapter does not serve.");
+        }
     }
 
-    private async Task<UpstreamOutcome> ChatAsync(UpstreamCall call, JsonElement root)
+    private async Task<UpstreamOutcome> ChatAsync(UpstreamCall call)
     {
-        if (OpenAiChatReader.Read(root, out var invalid) is not { } chat)
+        // The canonical conversation, read once per request however many translating attempts use it.
+        if (call.Request.Conversation(out var invalid)?.Chat is not { } chat)
         {
             return TranslatingTransport.Rejected(invalid!);
         }

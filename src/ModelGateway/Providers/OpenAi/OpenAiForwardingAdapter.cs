@@ -34,6 +34,8 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
 
     public bool Supports(InboundProtocol protocol) => protocol is InboundProtocol.OpenAiChatCompletions or InboundProtocol.OpenAiEmbeddings;
 
+    public bool ServesNatively(InboundProtocol protocol, Deployment deployment) => protocol is InboundProtocol.OpenAiChatCompletions or InboundProtocol.OpenAiEmbeddings;
+
     public async ValueTask<UpstreamOutcome> SendAsync(UpstreamCall call)
     {
         // Pass-through straight into the client's response when the sink is it; otherwise through a bridge context.
