@@ -1,4 +1,3 @@
-using System.Globalization;
 using ModelGateway.Requests;
 using ModelGateway.Providers.OpenAi;
 
@@ -30,17 +29,6 @@ internal static class UpstreamFailures
             "The upstream provider answered with a body that is not a valid JSON object.") { RetryAfter = DefaultRetryAfter },
         retryable: true,
         FailureKind.UpstreamInvalidBody);
-
-    /// <summary>One streamed event grew past the bound before anything reached the client.</summary>
-    public static UpstreamOutcome EventTooLarge(int maxEventBytes) => UpstreamOutcome.Failure(
-        EventTooLargeError(maxEventBytes),
-        retryable: true,
-        FailureKind.UpstreamEventTooLarge);
-
-    public static GatewayError EventTooLargeError(int maxEventBytes) =>
-        new(StatusCodes.Status502BadGateway, "server_error", "upstream_event_too_large",
-            string.Create(CultureInfo.InvariantCulture, $"The upstream provider sent a stream event larger than {maxEventBytes} bytes; the stream was stopped."))
-        { RetryAfter = DefaultRetryAfter };
 
     public static UpstreamOutcome FromErrorResponse(UpstreamErrorResponse response, int status)
     {

@@ -127,12 +127,12 @@ internal sealed class SseResponseObserver : ResponseObserver
         }
         catch (OperationCanceledException)
         {
-            Finish(FailureKind.UpstreamIdleTimeout, "upstream_idle_timeout", $"The upstream provider sent nothing for {_idleTimeout.TotalSeconds:0.#} seconds; the stream was stopped.");
+            Finish(FailureKind.UpstreamIdleTimeout);
             return;
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException)
         {
-            Finish(FailureKind.UpstreamStreamInterrupted, "upstream_stream_interrupted", "The connection to the upstream provider broke before the stream was complete.");
+            Finish(FailureKind.UpstreamStreamInterrupted);
             return;
         }
 
@@ -140,7 +140,7 @@ internal sealed class SseResponseObserver : ResponseObserver
         {
             if (!_sawDone)
             {
-                Finish(FailureKind.UpstreamStreamTruncated, "upstream_stream_truncated", "The upstream provider ended the stream before it was complete.");
+                Finish(FailureKind.UpstreamStreamTruncated);
             }
             else
             {
@@ -269,26 +269,26 @@ internal sealed class SseResponseObserver : ResponseObserver
             _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
         }
 
-        if (FirstEventTimestamp == 0)
-        {
-            Failure = FailureKind.UpstreamEventTooLarge;
-            Rejection = UpstreamFailures.EventTooLarge(MaxEventBytes);
-            _finished = true;
-            throw new UpstreamBodyRejectedException("An upstream stream event exceeded the size bound.");
-        }
-
-        var error = UpstreamFailures.EventTooLargeError(MaxEventBytes);
-        Finish(FailureKind.UpstreamEventTooLarge, error.Code!, error.Message);
+        Finish(FailureKind.UpstreamEventTooLarge);
     }
 
-    /// <summary>Ends the stream with an OpenAI error event in place of whatever incomplete event was pending.</summary>
-    private void Finish(FailureKind kind, string code, string message)
+    /// <summary>
+    /// Ends the stream by the shared rules (<see cref="StreamBreaks"/>): before the first event reached the client
+    /// the body is refused, so the dispatcher falls back as on every other adapter; after it, an OpenAI error event
+    /// takes the place of whatever incomplete event was pending.
+    /// </summary>
+    private void Finish(FailureKind kind)
     {
         Failure = kind;
         _finished = true;
         _length = _ready;
+        if (FirstEventTimestamp == 0 && _ready == 0)
+        {
+            Rejection = StreamBreaks.BeforeFirstEvent(kind, _idleTimeout, MaxEventBytes);
+            throw new UpstreamBodyRejectedException("The upstream stream broke before its first event.");
+        }
 
-        var error = new GatewayError(StatusCodes.Status502BadGateway, "server_error", code, message);
+        var error = StreamBreaks.ErrorFor(kind, _idleTimeout, MaxEventBytes);
         var writer = new ArrayBufferWriter<byte>(256);
         writer.Write("data: "u8);
         using (var json = new Utf8JsonWriter(writer))

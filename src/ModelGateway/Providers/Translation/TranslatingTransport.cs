@@ -254,15 +254,7 @@ internal sealed class TranslatingTransport
 
         if (breakKind != FailureKind.None)
         {
-            var breakCode = FailureKinds.Name(breakKind);
-            finalError = new GatewayError(StatusCodes.Status502BadGateway, "server_error", breakCode, breakKind switch
-            {
-                FailureKind.UpstreamIdleTimeout => $"The upstream provider sent nothing for {idleTimeout.TotalSeconds:0.#} seconds; the stream was stopped.",
-                FailureKind.UpstreamStreamInterrupted => "The connection to the upstream provider broke before the stream was complete.",
-                FailureKind.UpstreamInvalidEvent => "The upstream provider sent an event the gateway could not read.",
-                FailureKind.UpstreamEventTooLarge => UpstreamFailures.EventTooLargeError(call.MaxStreamEventBytes).Message,
-                _ => "The upstream provider ended the stream before it was complete.",
-            }) { RetryAfter = TimeSpan.FromSeconds(1) };
+            finalError = StreamBreaks.ErrorFor(breakKind, idleTimeout, call.MaxStreamEventBytes);
             failureKind = breakKind;
             if (!started)
             {
