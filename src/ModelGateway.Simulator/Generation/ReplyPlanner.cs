@@ -11,8 +11,16 @@ internal static class ReplyPlanner
     public const int ReasoningTokensPerChoice = 8;
     public const int ToolResultSnippetLength = 40;
 
-    public static ChatReply Plan(ChatPrompt prompt, ReplyShape shape)
+    /// <param name="prompt">The request, whatever its wire format.</param>
+    /// <param name="shape">The reply's length and the simulator's name.</param>
+    /// <param name="script">When set, the scripted agent turn replaces the generated reply.</param>
+    public static ChatReply Plan(ChatPrompt prompt, ReplyShape shape, ScriptSpec? script = null)
     {
+        if (script is not null)
+        {
+            return ScriptedReply.Plan(prompt, script);
+        }
+
         var seed = StableHash.Of(prompt.LastUserText);
         var callTools = prompt.Tools.Count > 0
             && prompt.ToolChoice != ToolChoiceMode.None

@@ -12,6 +12,7 @@ internal enum WireFormat
 internal static class WireFormats
 {
     public static readonly PathString AnthropicMessages = "/v1/messages";
+    public static readonly PathString AnthropicCountTokens = "/v1/messages/count_tokens";
     public static readonly PathString Gemini = "/v1beta";
     public static readonly PathString Azure = "/openai";
 

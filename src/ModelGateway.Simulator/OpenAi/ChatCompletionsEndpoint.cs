@@ -5,7 +5,7 @@ using ModelGateway.Simulator.Hosting;
 namespace ModelGateway.Simulator.OpenAi;
 
 /// <summary><c>POST /v1/chat/completions</c>: a deterministic reply, whole or streamed.</summary>
-internal sealed class ChatCompletionsEndpoint(IOptions<SimulatorOptions> options, TimeProvider timeProvider)
+internal sealed class ChatCompletionsEndpoint(IOptions<SimulatorOptions> options, SimulatorState state, TimeProvider timeProvider)
 {
     private readonly SimulatorOptions _options = options.Value;
 
@@ -29,7 +29,7 @@ internal sealed class ChatCompletionsEndpoint(IOptions<SimulatorOptions> options
             return;
         }
 
-        var reply = UsageFault.Apply(ReplyPlanner.Plan(request.Prompt, shape), context);
+        var reply = UsageFault.Apply(ReplyPlanner.Plan(request.Prompt, shape, state.Script), context);
         var result = new ChatCompletionResult(
             "chatcmpl-" + SimulatorRequestFeature.Get(context).RequestId,
             timeProvider.GetUtcNow().ToUnixTimeSeconds(),

@@ -4,7 +4,7 @@ using ModelGateway.Tests.Infrastructure;
 namespace ModelGateway.Tests.Simulator;
 
 /// <summary>
-/// The providers' official SDKs (npm <c>@anthropic-ai/sdk</c>, <c>@google/genai</c>) drive the simulator's native
+/// The providers' official SDKs (npm <c>@anthropic-ai/sdk</c>, <c>@google/genai</c>, <c>openai</c>) drive the simulator's native
 /// endpoints through the scripts in tests/sdk-check, so a simulator that drifts from the real protocols fails here.
 /// </summary>
 public sealed class OfficialSdkTests
@@ -15,6 +15,7 @@ public sealed class OfficialSdkTests
     [Theory]
     [InlineData("anthropic.mjs")]
     [InlineData("gemini.mjs")]
+    [InlineData("openai-responses.mjs")]
     public async Task Official_sdk_script_passes_against_the_simulator(string script)
     {
         var directory = SdkCheckDirectory();
