@@ -139,6 +139,7 @@ internal static class GatewayConfigBuilder
         }
 
         var (apiVersion, apiSurface) = ProviderKindSettings.Validate(prefix, kind, provider, errors);
+        var dialect = ProviderKindSettings.ValidateDialect(prefix, kind, baseUrl, provider, errors);
         if (errors.Count > errorCount)
         {
             return null;
@@ -157,6 +158,7 @@ internal static class GatewayConfigBuilder
             Headers = new Dictionary<string, string>(provider.Headers, StringComparer.OrdinalIgnoreCase),
             ApiVersion = apiVersion,
             ApiSurface = apiSurface,
+            Dialect = dialect,
         };
     }
 
