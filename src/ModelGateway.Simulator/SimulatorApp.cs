@@ -50,12 +50,14 @@ public static class SimulatorApp
             api => api
                 .UseMiddleware<RecordingMiddleware>()
                 .UseMiddleware<ApiKeyMiddleware>()
+                .UseMiddleware<Saturation.CapacityMiddleware>()
                 .UseMiddleware<FaultMiddleware>());
         app.MapOpenAi();
         app.MapPost(WireFormats.AnthropicMessages, (RequestDelegate)app.Services.GetRequiredService<MessagesEndpoint>().HandleAsync);
         GeminiEndpoints.Map(app);
         AzureEndpoints.Map(app);
         app.MapSimulatorControl();
+        Saturation.LoadMetricsEndpoint.MapLoadMetrics(app);
         return app;
     }
 
@@ -73,6 +75,7 @@ public static class SimulatorApp
         services.AddSingleton(sp => new SimulatorState(
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<SimulatorOptions>>().Value.MaxRecordedRequests));
+        services.AddSingleton(sp => new Saturation.CapacityGate(sp.GetRequiredService<IOptions<SimulatorOptions>>().Value.Capacity));
         services.AddSingleton<ChatCompletionsEndpoint>();
         services.AddSingleton<EmbeddingsEndpoint>();
         services.AddSingleton<ModelsEndpoints>();
