@@ -243,6 +243,9 @@ internal static class GatewayConfigBuilder
             }
         }
 
+        providers.TryGetValue(deployment.Provider ?? "", out var providerOptions);
+        var capacity = ModelGateway.Routing.Capacity.CapacityConfigBuilder.Build(prefix, deployment.Capacity, providerOptions, errors);
+
         if (capabilities == ModelCapabilities.None)
         {
             // A deployment with no declared capabilities is a plain chat model.
@@ -264,6 +267,7 @@ internal static class GatewayConfigBuilder
             ContextWindow = deployment.ContextWindow,
             Capabilities = capabilities,
             Priority = deployment.Priority,
+            Capacity = capacity,
         };
     }
 

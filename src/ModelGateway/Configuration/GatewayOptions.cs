@@ -94,6 +94,9 @@ public sealed class DeploymentOptions
 
     /// <summary>Lower is tried first when several deployments serve the same model.</summary>
     public int Priority { get; set; }
+
+    /// <summary>When the deployment counts as saturated and is passed over (see docs/routing.md, "Capacity").</summary>
+    public ModelGateway.Routing.Capacity.CapacityOptions? Capacity { get; set; }
 }
 
 public sealed class PriceOptions
