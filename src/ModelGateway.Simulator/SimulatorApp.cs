@@ -51,6 +51,7 @@ public static class SimulatorApp
             api => api
                 .UseMiddleware<RecordingMiddleware>()
                 .UseMiddleware<ApiKeyMiddleware>()
+                .UseMiddleware<Saturation.CapacityMiddleware>()
                 .UseMiddleware<FaultMiddleware>());
         ResponsesEndpoints.Map(app);
         app.MapOpenAi();
@@ -60,6 +61,7 @@ public static class SimulatorApp
         GeminiEndpoints.Map(app);
         AzureEndpoints.Map(app);
         app.MapSimulatorControl();
+        Saturation.LoadMetricsEndpoint.MapLoadMetrics(app);
         return app;
     }
 
@@ -77,6 +79,7 @@ public static class SimulatorApp
         services.AddSingleton(sp => new SimulatorState(
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<SimulatorOptions>>().Value.MaxRecordedRequests));
+        services.AddSingleton(sp => new Saturation.CapacityGate(sp.GetRequiredService<IOptions<SimulatorOptions>>().Value.Capacity));
         services.AddSingleton<ChatCompletionsEndpoint>();
         services.AddSingleton<EmbeddingsEndpoint>();
         services.AddSingleton<ModelsEndpoints>();

@@ -32,4 +32,14 @@ public sealed class SimulatorOptions
 
     /// <summary>Most recorded requests kept; the oldest are dropped beyond it.</summary>
     public int MaxRecordedRequests { get; set; } = 10_000;
+
+    /// <summary>
+    /// The host flavour played: <c>openai</c> (default), <c>deepseek</c>, <c>dashscope</c>, <c>moonshot</c>, <c>zhipu</c>,
+    /// <c>together</c>, <c>fireworks</c>, <c>groq</c>, <c>vllm</c>, <c>sglang</c>, <c>ollama</c> or <c>llamacpp</c>: usage
+    /// fields, reasoning field, what is refused, and the <c>/metrics</c> format of the self-hosted servers.
+    /// </summary>
+    public string Dialect { get; set; } = "openai";
+
+    /// <summary>Requests served at once (a GPU server's batch); more wait in a queue. 0 for no limit.</summary>
+    public int Capacity { get; set; }
 }

@@ -20,10 +20,26 @@ internal static class ControlEndpoints
         control.MapGet("/script", (SimulatorState state) => state.Script is { } script ? Results.Ok(script) : Results.NoContent());
         control.MapPost("/script", SetScript);
         control.MapDelete("/script", ClearScript);
+        control.MapGet("/load", (Saturation.CapacityGate gate) => TypedResults.Ok(gate.Snapshot()));
+        control.MapPut("/metrics-fault/{mode}", SetMetricsFault);
     }
 
     private static Ok<HealthReport> Health(IOptions<SimulatorOptions> options) =>
         TypedResults.Ok(new HealthReport("ok", options.Value.Name, Simulator: true, [.. options.Value.Models]));
+
+    private static Results<NoContent, ProblemHttpResult> SetMetricsFault(string mode, Saturation.CapacityGate gate)
+    {
+        if (!Enum.TryParse<Saturation.MetricsFault>(mode, ignoreCase: true, out var fault) || !Enum.IsDefined(fault))
+        {
+            return TypedResults.Problem(
+                $"mode must be one of: {string.Join(", ", Enum.GetNames<Saturation.MetricsFault>()).ToLowerInvariant()}.",
+                statusCode: StatusCodes.Status400BadRequest,
+                title: "Invalid metrics fault");
+        }
+
+        gate.MetricsFault = fault;
+        return TypedResults.NoContent();
+    }
 
     private static NoContent ClearRequests(SimulatorState state)
     {

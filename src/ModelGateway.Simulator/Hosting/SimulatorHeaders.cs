@@ -9,4 +9,6 @@ internal static class SimulatorHeaders
     public const string ToolCalls = "x-sim-tool-calls";
     public const string ChunkDelayMs = "x-sim-chunk-delay-ms";
     public const string Fault = "x-sim-fault";
+    public const string PromptTokens = "x-sim-prompt-tokens";
+    public const string CachedTokens = "x-sim-cached-tokens";
 }

@@ -31,6 +31,16 @@ internal sealed class SimulatorOptionsValidator : IValidateOptions<SimulatorOpti
             failures.Add($"Simulator:EmbeddingDimensions must be between 1 and {MaxDimensions}.");
         }
 
+        if (!Dialects.SimulatedDialect.All.ContainsKey(options.Dialect ?? ""))
+        {
+            failures.Add($"Simulator:Dialect must be one of: {string.Join(", ", Dialects.SimulatedDialect.All.Keys)}.");
+        }
+
+        if (options.Capacity < 0)
+        {
+            failures.Add("Simulator:Capacity must not be negative (0 for no limit).");
+        }
+
         if (options.MaxRecordedRequests < 1)
         {
             failures.Add("Simulator:MaxRecordedRequests must be at least 1.");

@@ -19,6 +19,11 @@ internal static class ChatCompletionWriter
             writer.WriteNumber("index"u8, choice.Index);
             writer.WriteStartObject("message"u8);
             writer.WriteString("role"u8, "assistant"u8);
+            if (result.ReasoningText is { } reasoning)
+            {
+                writer.WriteString(result.Dialect.ReasoningField!, reasoning);
+            }
+
             if (choice.ToolCalls.Count > 0)
             {
                 writer.WriteNull("content"u8);
@@ -53,7 +58,7 @@ internal static class ChatCompletionWriter
         }
 
         writer.WriteEndArray();
-        UsageWriter.Write(writer, result.Reply.Usage);
+        UsageWriter.Write(writer, result.Reply.Usage, result.Dialect.Usage);
         writer.WriteString("service_tier"u8, "default"u8);
         writer.WriteString("system_fingerprint"u8, OpenAiJson.SystemFingerprint);
         writer.WriteEndObject();

@@ -8,6 +8,7 @@ namespace ModelGateway.Simulator.OpenAi;
 internal sealed class ChatCompletionsEndpoint(IOptions<SimulatorOptions> options, SimulatorState state, TimeProvider timeProvider)
 {
     private readonly SimulatorOptions _options = options.Value;
+    private readonly Dialects.SimulatedDialect _dialect = Dialects.SimulatedDialect.All[options.Value.Dialect];
 
     public Task HandleAsync(HttpContext context) => HandleAsync(context, streamPreamble: null);
 
@@ -23,19 +24,24 @@ internal sealed class ChatCompletionsEndpoint(IOptions<SimulatorOptions> options
         }
 
         if (!ChatRequestParser.TryParse(document.RootElement, out var request, out var error)
-            || (error = ReadShape(context.Request.Headers, out var shape, out var chunkDelayMs)) is not null)
+            || (error = Dialects.DialectRequestRules.Check(_dialect, document.RootElement)) is not null
+            || (error = ReadShape(context.Request.Headers, out var shape, out var chunkDelayMs)) is not null
+            || (error = UsageOverride.Read(context.Request.Headers, out var usageOverride)) is not null)
         {
             await OpenAiResponses.WriteErrorAsync(context, error);
             return;
         }
 
-        var reply = UsageFault.Apply(ReplyPlanner.Plan(request.Prompt, shape, state.Script), context);
+        var reply = usageOverride.Apply(UsageFault.Apply(ReplyPlanner.Plan(request.Prompt, shape, state.Script), context));
         var result = new ChatCompletionResult(
             "chatcmpl-" + SimulatorRequestFeature.Get(context).RequestId,
             timeProvider.GetUtcNow().ToUnixTimeSeconds(),
             request.Model,
             reply,
-            request.IncludeUsage);
+            request.IncludeUsage)
+        {
+            Dialect = _dialect,
+        };
         if (request.Stream)
         {
             await ChatStreamWriter.WriteAsync(context, result, chunkDelayMs, timeProvider, streamPreamble);

@@ -57,7 +57,7 @@ internal sealed class ChatStreamWriter
         var writer = new ChatStreamWriter(result, pipe, json);
         var delay = TimeSpan.FromMilliseconds(chunkDelayMs);
         var sent = 0;
-        foreach (var step in StreamPlan.Of(result.Reply))
+        foreach (var step in StreamPlan.Of(result.Reply, result.ReasoningText))
         {
             if (sent == chunkLimit)
             {
@@ -145,6 +145,9 @@ internal sealed class ChatStreamWriter
             case StreamStepKind.Content:
                 _json.WriteString("content"u8, step.Text);
                 break;
+            case StreamStepKind.Reasoning:
+                _json.WriteString(_result.Dialect.ReasoningField!, step.Text);
+                break;
             case StreamStepKind.ToolCallStart:
                 var call = _result.Reply.Choices[step.Choice].ToolCalls[step.Call];
                 if (step.Call == 0)
@@ -186,7 +189,7 @@ internal sealed class ChatStreamWriter
         BeginEvent();
         _json.WriteStartArray("choices"u8);
         _json.WriteEndArray();
-        UsageWriter.Write(_json, _result.Reply.Usage);
+        UsageWriter.Write(_json, _result.Reply.Usage, _result.Dialect.Usage);
         EndEvent();
     }
 

@@ -7,14 +7,16 @@ internal static class StreamPlan
 {
     public const int ArgumentFragments = 3;
 
-    public static List<StreamStep> Of(ChatReply reply)
+    /// <param name="reply">The planned reply.</param>
+    /// <param name="reasoning">Each choice's reasoning text, streamed before its answer; null for none.</param>
+    public static List<StreamStep> Of(ChatReply reply, string? reasoning = null)
     {
         if (reply.Choices.Count == 1)
         {
-            return StepsOf(reply.Choices[0]);
+            return StepsOf(reply.Choices[0], reasoning);
         }
 
-        var perChoice = reply.Choices.Select(StepsOf).ToArray();
+        var perChoice = reply.Choices.Select(choice => StepsOf(choice, reasoning)).ToArray();
         var total = perChoice.Sum(s => s.Count);
         var steps = new List<StreamStep>(total);
         for (var position = 0; steps.Count < total; position++)
@@ -31,12 +33,22 @@ internal static class StreamPlan
         return steps;
     }
 
-    private static List<StreamStep> StepsOf(ReplyChoice choice)
+    private static List<StreamStep> StepsOf(ReplyChoice choice, string? reasoning)
     {
-        var steps = new List<StreamStep>(choice.Words.Count + (choice.ToolCalls.Count * (ArgumentFragments + 1)) + 2);
+        var steps = new List<StreamStep>(choice.Words.Count + (choice.ToolCalls.Count * (ArgumentFragments + 1)) + 3);
+        if (choice.ToolCalls.Count > 0 && reasoning is not null)
+        {
+            steps.Add(new StreamStep(StreamStepKind.Reasoning, choice.Index, Text: reasoning));
+        }
+
         if (choice.ToolCalls.Count == 0)
         {
             steps.Add(new StreamStep(StreamStepKind.Role, choice.Index));
+            if (reasoning is not null)
+            {
+                steps.Add(new StreamStep(StreamStepKind.Reasoning, choice.Index, Text: reasoning));
+            }
+
             for (var i = 0; i < choice.Words.Count; i++)
             {
                 var text = i < choice.Words.Count - 1 ? choice.Words[i] + " " : choice.Words[i];

@@ -9,6 +9,9 @@ internal enum StreamStepKind
     /// <summary><c>{"content":"word "}</c>.</summary>
     Content,
 
+    /// <summary><c>{"reasoning_content":"..."}</c> (or the dialect's reasoning field): the choice's whole reasoning text.</summary>
+    Reasoning,
+
     /// <summary>The first fragment of a tool call: index, id, type, name and empty arguments (with the role on the first call).</summary>
     ToolCallStart,
 

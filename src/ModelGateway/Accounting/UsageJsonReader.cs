@@ -11,7 +11,10 @@ internal static class UsageJsonReader
     /// byte sequence <c>"usage":</c> cannot occur inside a JSON string (its quotes would be escaped), so the last
     /// occurrence is parsed on its own instead of walking the whole document; a full walk is the fallback.
     /// </summary>
-    public static bool TryRead(ReadOnlySpan<byte> json, out TokenUsage usage)
+    public static bool TryRead(ReadOnlySpan<byte> json, out TokenUsage usage) => TryRead(json, UsageFields.Standard, out usage);
+
+    /// <summary>As <see cref="TryRead(ReadOnlySpan{byte}, out TokenUsage)"/>, also reading a dialect's own cache fields.</summary>
+    public static bool TryRead(ReadOnlySpan<byte> json, UsageFields fields, out TokenUsage usage)
     {
         var at = json.LastIndexOf("\"usage\":"u8);
         if (at < 0)
@@ -27,7 +30,7 @@ internal static class UsageJsonReader
             {
                 var reader = new Utf8JsonReader(value);
                 reader.Read();
-                if (TryReadUsageObject(ref reader, out usage))
+                if (TryReadUsageObject(ref reader, fields, out usage))
                 {
                     return true;
                 }
@@ -38,11 +41,13 @@ internal static class UsageJsonReader
             }
         }
 
-        return TryReadByWalking(json, out usage);
+        return TryReadByWalking(json, fields, out usage);
     }
 
     /// <summary>Finds the top-level <c>usage</c> object by walking the document; false when it is absent or null.</summary>
-    internal static bool TryReadByWalking(ReadOnlySpan<byte> json, out TokenUsage usage)
+    internal static bool TryReadByWalking(ReadOnlySpan<byte> json, out TokenUsage usage) => TryReadByWalking(json, UsageFields.Standard, out usage);
+
+    private static bool TryReadByWalking(ReadOnlySpan<byte> json, UsageFields fields, out TokenUsage usage)
     {
         usage = default;
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 256 });
@@ -59,7 +64,7 @@ internal static class UsageJsonReader
                 reader.Read();
                 if (isUsage)
                 {
-                    return reader.TokenType == JsonTokenType.StartObject && TryReadUsageObject(ref reader, out usage);
+                    return reader.TokenType == JsonTokenType.StartObject && TryReadUsageObject(ref reader, fields, out usage);
                 }
 
                 reader.Skip();
@@ -73,9 +78,9 @@ internal static class UsageJsonReader
         return false;
     }
 
-    private static bool TryReadUsageObject(ref Utf8JsonReader reader, out TokenUsage usage)
+    private static bool TryReadUsageObject(ref Utf8JsonReader reader, UsageFields fields, out TokenUsage usage)
     {
-        int prompt = 0, cached = 0, completion = 0, reasoning = 0;
+        int prompt = 0, cached = 0, completion = 0, reasoning = 0, dialectCached = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("prompt_tokens"u8))
@@ -94,6 +99,14 @@ internal static class UsageJsonReader
             {
                 reasoning = ReadNested(ref reader, "reasoning_tokens"u8);
             }
+            else if ((fields & UsageFields.PromptCacheHitTokens) != 0 && reader.ValueTextEquals("prompt_cache_hit_tokens"u8))
+            {
+                dialectCached = ReadInt(ref reader);
+            }
+            else if ((fields & UsageFields.TopLevelCachedTokens) != 0 && reader.ValueTextEquals("cached_tokens"u8))
+            {
+                dialectCached = ReadInt(ref reader);
+            }
             else
             {
                 reader.Read();
@@ -101,7 +114,8 @@ internal static class UsageJsonReader
             }
         }
 
-        usage = new TokenUsage(prompt, cached, completion, reasoning);
+        // A host that reports both agrees on the figure; the larger guards against one of them being a stub 0.
+        usage = new TokenUsage(prompt, Math.Max(cached, dialectCached), completion, reasoning);
         return true;
     }
 

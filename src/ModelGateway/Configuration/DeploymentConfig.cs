@@ -24,4 +24,7 @@ public sealed record DeploymentConfig
 
     /// <summary>Lower is tried first when several deployments serve the same model.</summary>
     public int Priority { get; init; }
+
+    /// <summary>Saturation thresholds and where the load is read; null when the deployment has no capacity limits.</summary>
+    public ModelGateway.Routing.Capacity.CapacityConfig? Capacity { get; init; }
 }

@@ -139,6 +139,7 @@ internal static class GatewayConfigBuilder
         }
 
         var (apiVersion, apiSurface) = ProviderKindSettings.Validate(prefix, kind, provider, errors);
+        var dialect = ProviderKindSettings.ValidateDialect(prefix, kind, baseUrl, provider, errors);
         if (errors.Count > errorCount)
         {
             return null;
@@ -157,6 +158,7 @@ internal static class GatewayConfigBuilder
             Headers = new Dictionary<string, string>(provider.Headers, StringComparer.OrdinalIgnoreCase),
             ApiVersion = apiVersion,
             ApiSurface = apiSurface,
+            Dialect = dialect,
         };
     }
 
@@ -241,6 +243,9 @@ internal static class GatewayConfigBuilder
             }
         }
 
+        providers.TryGetValue(deployment.Provider ?? "", out var providerOptions);
+        var capacity = ModelGateway.Routing.Capacity.CapacityConfigBuilder.Build(prefix, deployment.Capacity, providerOptions, errors);
+
         if (capabilities == ModelCapabilities.None)
         {
             // A deployment with no declared capabilities is a plain chat model.
@@ -262,6 +267,7 @@ internal static class GatewayConfigBuilder
             ContextWindow = deployment.ContextWindow,
             Capabilities = capabilities,
             Priority = deployment.Priority,
+            Capacity = capacity,
         };
     }
 

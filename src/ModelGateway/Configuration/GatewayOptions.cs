@@ -68,6 +68,12 @@ public sealed class ProviderOptions
 
     /// <summary>Azure OpenAI only: <c>deployments</c> (classic URLs, the default) or <c>v1</c> (the <c>/openai/v1/</c> surface).</summary>
     public string? ApiSurface { get; set; }
+
+    /// <summary>
+    /// <c>openai</c> kind only: the host's flavour of the format (<c>deepseek</c>, <c>vllm</c>, ...; see docs/providers.md).
+    /// Default: the known public host's own, else <c>openai</c>.
+    /// </summary>
+    public string? Dialect { get; set; }
 }
 
 public sealed class DeploymentOptions
@@ -88,6 +94,9 @@ public sealed class DeploymentOptions
 
     /// <summary>Lower is tried first when several deployments serve the same model.</summary>
     public int Priority { get; set; }
+
+    /// <summary>When the deployment counts as saturated and is passed over (see docs/routing.md, "Capacity").</summary>
+    public ModelGateway.Routing.Capacity.CapacityOptions? Capacity { get; set; }
 }
 
 public sealed class PriceOptions

@@ -27,4 +27,7 @@ public sealed record ProviderConfig
 
     /// <summary>Azure OpenAI: the classic deployment URLs or the <c>/openai/v1/</c> surface.</summary>
     public AzureApiSurface ApiSurface { get; init; }
+
+    /// <summary>The flavour of the OpenAI format the upstream speaks (usage fields, reasoning, load metrics).</summary>
+    public ProviderDialect Dialect { get; init; }
 }

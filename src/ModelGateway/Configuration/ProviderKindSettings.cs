@@ -40,4 +40,24 @@ internal static class ProviderKindSettings
         };
         return (apiVersion, surface);
     }
+
+    /// <summary>The provider's dialect: the one it names (only the <c>openai</c> kind may), else the default for its host.</summary>
+    public static ProviderDialect ValidateDialect(string prefix, ProviderKind kind, Uri? baseUrl, ProviderOptions provider, List<string> errors)
+    {
+        if (provider.Dialect is null)
+        {
+            return DialectNames.Default(kind, baseUrl);
+        }
+
+        if (!DialectNames.TryParse(provider.Dialect, out var dialect))
+        {
+            errors.Add($"{prefix}:Dialect '{provider.Dialect}' is not one of: {DialectNames.Expected}.");
+        }
+        else if (kind != ProviderKind.OpenAi && dialect != ProviderDialect.OpenAi)
+        {
+            errors.Add($"{prefix}:Dialect is only used by openai providers (other kinds speak their own format).");
+        }
+
+        return dialect;
+    }
 }

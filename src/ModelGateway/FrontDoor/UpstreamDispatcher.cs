@@ -24,6 +24,8 @@ internal sealed class UpstreamDispatcher
     private readonly IUpstreamAttemptListener[] _listeners;
     private readonly TimeProvider _timeProvider;
     private readonly UsageSanitizer _sanitizer;
+    private readonly Routing.Capacity.DeploymentLoad _load;
+    private readonly Routing.Capacity.CapacityMetrics? _capacityMetrics;
 
     public UpstreamDispatcher(
         RequestClassifier classifier,
@@ -32,9 +34,13 @@ internal sealed class UpstreamDispatcher
         ProviderAdapters adapters,
         IEnumerable<IUpstreamAttemptListener> listeners,
         TimeProvider timeProvider,
-        UsageSanitizer sanitizer)
+        UsageSanitizer sanitizer,
+        Routing.Capacity.DeploymentLoad? load = null,
+        Routing.Capacity.CapacityMetrics? capacityMetrics = null)
     {
         _classifier = classifier;
+        _load = load ?? new Routing.Capacity.DeploymentLoad(timeProvider);
+        _capacityMetrics = capacityMetrics;
         _planner = planner;
         _quotas = quotas;
         _adapters = adapters;
@@ -58,6 +64,7 @@ internal sealed class UpstreamDispatcher
         record.DecisionId = plan.Decision?.Id;
         record.RuleId = plan.Decision?.Rule.Id;
         GatewayTracing.RecordRoute(plan);
+        _capacityMetrics?.RecordSpillOvers(plan.Decision);
         if (plan.Refusal is { } refusal)
         {
             record.Failure = refusal.Code ?? "refused";
@@ -141,6 +148,19 @@ internal sealed class UpstreamDispatcher
                 break;
             }
 
+            // Saturated since planning (a burst): pass it over unless nothing is left to try; the slot counts it in flight.
+            if (!_load.TryEnter(deployment, out var inFlight))
+            {
+                if (!ReferenceEquals(deployment, plan.Candidates[^1]))
+                {
+                    _capacityMetrics?.RecordSpillOver(deployment);
+                    continue;
+                }
+
+                inFlight = _load.Enter(deployment);
+            }
+
+            using var attemptInFlight = inFlight;
             var adapter = _adapters.For(deployment.Provider.Kind)!;
             record.Attempts++;
             record.ProviderId = deployment.Provider.Id;

@@ -34,6 +34,12 @@ internal struct CandidateVerdict
     /// <summary>1-based position in the try order; 0 when excluded.</summary>
     public int Rank;
 
+    /// <summary>The load routing saw, for a deployment with <c>Capacity</c> settings.</summary>
+    public Capacity.LoadFigures Load;
+
+    /// <summary>Why the deployment was passed over as saturated (e.g. <c>waiting 3 &gt;= 2</c>); null when it has room.</summary>
+    public string? Saturated;
+
     public static string Name(Exclusion exclusion) => exclusion switch
     {
         Exclusion.None => "none",

@@ -22,6 +22,7 @@ internal sealed partial class PolicyRoutePlanner : IRoutePlanner
     private readonly DeploymentStatistics _statistics;
     private readonly DeploymentHealth _health;
     private readonly IRoutingRandom _random;
+    private readonly Capacity.DeploymentLoad _load;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<PolicyRoutePlanner> _logger;
 
@@ -32,8 +33,10 @@ internal sealed partial class PolicyRoutePlanner : IRoutePlanner
         DeploymentHealth health,
         IRoutingRandom random,
         TimeProvider timeProvider,
-        ILogger<PolicyRoutePlanner> logger)
+        ILogger<PolicyRoutePlanner> logger,
+        Capacity.DeploymentLoad? load = null)
     {
+        _load = load ?? new Capacity.DeploymentLoad(timeProvider);
         _adapters = adapters;
         _policies = policies;
         _statistics = statistics;
@@ -143,6 +146,7 @@ internal sealed partial class PolicyRoutePlanner : IRoutePlanner
         }
 
         CandidateScoring.Order(rule.Rule, request.Stream, verdicts, order, _random);
+        Capacity.CapacityOrdering.Apply(_load, verdicts, order, _random);
         return order;
     }
 

@@ -128,6 +128,11 @@ internal static class RouteExplainEndpoint
             }
         }
 
+        if (deployment.Config.Capacity is not null && verdict.Exclusion == Exclusion.None)
+        {
+            Capacity.LoadExplanation.Write(writer, verdict);
+        }
+
         writer.WriteStartObject("score"u8);
         writer.WriteNumber("estimated_cost_usd"u8, Math.Round(verdict.CostUsd, 8));
         writer.WriteNumber("expected_output_tokens"u8, verdict.ExpectedOutputTokens);

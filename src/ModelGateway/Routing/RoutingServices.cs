@@ -14,6 +14,10 @@ internal static class RoutingServices
         services.AddSingleton<Providers.IUpstreamAttemptListener>(sp => sp.GetRequiredService<DeploymentStatistics>());
         services.AddSingleton<Providers.IUpstreamAttemptListener>(sp => sp.GetRequiredService<DeploymentHealth>());
         services.AddSingleton<IRoutingRandom, SharedRoutingRandom>();
+        services.AddSingleton<Capacity.DeploymentLoad>();
+        services.AddSingleton<Capacity.CapacityMetrics>();
+        services.AddHostedService<Capacity.LoadMetricsPoller>();
+        services.AddHttpClient(Capacity.LoadMetricsPoller.HttpClientName);
         services.AddSingleton<Telemetry.ICircuitStateSource, BreakerStateSource>();
         return services;
     }

@@ -106,7 +106,7 @@ internal sealed class JsonResponseObserver : ResponseObserver
         }
 
         _heldWhole = _ended;
-        if (_ended && UsageJsonReader.TryRead(_held.AsSpan(0, _length), out var usage))
+        if (_ended && UsageJsonReader.TryRead(_held.AsSpan(0, _length), UsageFields, out var usage))
         {
             Usage = usage;
         }

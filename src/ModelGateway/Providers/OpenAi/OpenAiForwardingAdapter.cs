@@ -42,8 +42,12 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
         var context = call.Sink.ForwardingContext ?? ForwarderBridge.Create(call.Request, call.Sink);
         var started = _timeProvider.GetTimestamp();
         var provider = call.Deployment.Provider;
+        var profile = Dialects.DialectProfiles.For(provider.Dialect);
         using var rewritten = OpenAiBodyRewriter.Rewrite(call.Body.Span, call.ModelToken, call.Deployment.UpstreamModelJson.Span, call.Chat);
-        SetOutgoingBody(context, rewritten, call.Body);
+        using var filtered = profile.StripsReasoningFromHistory && call.Chat is not null
+            ? Dialects.ReasoningHistoryFilter.Filter(rewritten is null ? call.Body.Span : rewritten.Span)
+            : null;
+        SetOutgoingBody(context, filtered ?? rewritten, call.Body);
 
         // YARP's activity timeout is the backstop; the two timeouts users configure are enforced here (headers)
         // and in the stream observer (gaps between events), so a stalled stream ends with an error event.
@@ -56,8 +60,9 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
                 ? new SseResponseObserver(dropUsageChunk, provider.ResponseTimeout, _timeProvider, context.RequestAborted, _dialect.DropEmptyChoiceChunks)
                 {
                     MaxEventBytes = call.MaxStreamEventBytes,
+                    UsageFields = profile.UsageFields,
                 }
-                : new JsonResponseObserver(provider.ResponseTimeout, _timeProvider),
+                : new JsonResponseObserver(provider.ResponseTimeout, _timeProvider) { UsageFields = profile.UsageFields },
             responseTimer,
             _timeProvider,
             _dialect);

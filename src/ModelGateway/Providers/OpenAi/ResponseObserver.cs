@@ -14,6 +14,9 @@ internal abstract class ResponseObserver : Stream
     /// <summary>Usage the upstream reported, once seen.</summary>
     public TokenUsage? Usage { get; protected set; }
 
+    /// <summary>The provider dialect's own usage fields to read besides OpenAI's (e.g. DeepSeek's cache hits).</summary>
+    public UsageFields UsageFields { get; init; }
+
     /// <summary>Set when the upstream body broke off or misbehaved; a bounded label, for logs.</summary>
     public FailureKind Failure { get; protected set; }
 

@@ -232,7 +232,7 @@ internal sealed class SseResponseObserver : ResponseObserver
             EstimatedCompletionTokens++;
         }
 
-        if (!HasUsageObject(payload) || !UsageJsonReader.TryRead(payload, out var usage))
+        if (!HasUsageObject(payload) || !UsageJsonReader.TryRead(payload, UsageFields, out var usage))
         {
             return !(_dropEmptyChoiceChunks && payload.IndexOf("\"choices\":[]"u8) >= 0);
         }
