@@ -8,6 +8,7 @@ using ModelGateway.Configuration;
 using ModelGateway.Providers;
 using ModelGateway.Telemetry;
 using ModelGateway.Requests;
+using ModelGateway.Routing;
 
 namespace ModelGateway.Benchmarks;
 
@@ -23,7 +24,7 @@ public class TelemetryBenchmarks
     private GatewayMetrics _metrics = null!;
     private MeterListener? _listener;
     private AttemptFacts _attempt;
-    private RequestFacts _request;
+    private Telemetry.RequestFacts _request;
     private BaselinePrice _baseline = null!;
 
     [Params(false, true)]
@@ -65,7 +66,7 @@ public class TelemetryBenchmarks
         var deployment = new Deployment(deploymentConfig, provider);
         var usage = new TokenUsage(1200, 300, 450, 0);
         _attempt = new AttemptFacts(deployment, Operation.ChatCompletions, "qwen3", 1, TimeSpan.FromMilliseconds(850), TimeSpan.FromMilliseconds(120), usage, null);
-        _request = new RequestFacts(RequestOutcome.Served, "chat", "team-a", "qwen3", deployment, usage, deploymentConfig.Price.CostOf(usage));
+        _request = new Telemetry.RequestFacts(RequestOutcome.Served, "chat", "team-a", "qwen3", deployment, usage, deploymentConfig.Price.CostOf(usage));
         _baseline = new BaselinePrice("gpt-4.1", new ModelPrice(2m, 0.5m, 8m));
 
         if (Listening)

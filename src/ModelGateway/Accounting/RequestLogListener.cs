@@ -1,9 +1,8 @@
 using Microsoft.Extensions.Options;
-using ModelGateway.FrontDoor;
 using ModelGateway.Sensitivity;
 using ModelGateway.Telemetry;
-using ModelGateway.Requests;
 using ModelGateway.Pipeline;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Accounting;
 

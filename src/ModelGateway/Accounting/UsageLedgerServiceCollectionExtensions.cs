@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using ModelGateway.FrontDoor;
 using ModelGateway.Pipeline;
 
 namespace ModelGateway.Accounting;

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.Features;
-using ModelGateway.FrontDoor;
 using ModelGateway.Pipeline;
 
 namespace ModelGateway.Admin;

@@ -6,7 +6,6 @@ using ModelGateway.Configuration;
 using ModelGateway.FrontDoor;
 using ModelGateway.FrontDoor.Protocols;
 using ModelGateway.Routing;
-using ModelGateway.Requests;
 
 namespace ModelGateway.Admin;
 

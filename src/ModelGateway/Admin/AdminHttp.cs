@@ -4,7 +4,6 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
-using ModelGateway.FrontDoor;
 using ModelGateway.Pipeline;
 
 namespace ModelGateway.Admin;

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ModelGateway.Accounting;
-using ModelGateway.Requests;
 
 namespace ModelGateway.Admin;
 

@@ -1,5 +1,4 @@
 using ModelGateway.Configuration;
-using ModelGateway.Hosting;
 
 namespace ModelGateway.Admin;
 
@@ -88,7 +87,7 @@ internal static class AdminServices
 
     private static string DefaultStorePath(IConfiguration configuration)
     {
-        var file = configuration["config"] ?? Environment.GetEnvironmentVariable(GatewayApp.ConfigFileVariable);
+        var file = configuration["config"] ?? Environment.GetEnvironmentVariable(GatewayOptions.ConfigFileVariable);
         return string.IsNullOrEmpty(file) ? Path.GetFullPath("modelgateway.store") : Path.ChangeExtension(Path.GetFullPath(file), ".store");
     }
 }

@@ -33,4 +33,12 @@ public sealed record GatewayConfig
 
     /// <summary>Routing rules, sensitivity policy and fallback budgets (docs/routing.md).</summary>
     public ModelGateway.Routing.RoutingPolicy Routing { get; init; } = ModelGateway.Routing.RoutingPolicy.Default;
+
+    /// <summary>Some key or team has a limit or budget: requests need a reservation (and the precise prompt estimate).</summary>
+    public bool HasQuotaLimits() =>
+        Keys.Values.Any(key => !key.Limits.IsUnlimited)
+        || Teams.Values.Any(team => !team.Limits.IsUnlimited || !team.Models.IsEmpty || team.KeyDefaults is { IsUnlimited: false });
+
+    /// <summary>The prompt estimate uses the tokenizer: configured so, and some quota or budget needs the precise count.</summary>
+    public bool UsesTokenizerEstimate() => Quotas.UseTokenizer && HasQuotaLimits();
 }

@@ -88,7 +88,7 @@ internal static class GatewayConfigBuilder
             errors.Add($"Limits:MaxStreamEventBytes must be between {GatewayConfig.MinMaxStreamEventBytes} and {GatewayConfig.MaxMaxStreamEventBytes}.");
         }
 
-        var routing = ModelGateway.Routing.RoutingPolicyBuilder.TryBuild(options, errors);
+        var routing = ModelGateway.Routing.RoutingPolicyBuilder.TryBuild(options, options.Teams.Keys, errors);
         if (errors.Count > 0)
         {
             return null;

@@ -8,6 +8,9 @@ namespace ModelGateway.Configuration;
 /// </summary>
 public sealed class GatewayOptions
 {
+    /// <summary>The environment variable naming the configuration file when <c>--config</c> is not given.</summary>
+    public const string ConfigFileVariable = "MODELGATEWAY_CONFIG";
+
     public const string SectionName = "ModelGateway";
 
     public Dictionary<string, ProviderOptions> Providers { get; init; } = new(StringComparer.Ordinal);

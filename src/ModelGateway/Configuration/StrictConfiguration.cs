@@ -34,7 +34,7 @@ internal static class StrictConfiguration
         if (!gateway.Exists() || configFile?.HasGatewaySection(configuration) == false)
         {
             return [configFile is null
-                ? $"{GatewayOptions.SectionName}: no configuration was given. Pass --config FILE (or set {Hosting.GatewayApp.ConfigFileVariable}) naming a JSON file " +
+                ? $"{GatewayOptions.SectionName}: no configuration was given. Pass --config FILE (or set {GatewayOptions.ConfigFileVariable}) naming a JSON file " +
                   "with a top-level \"ModelGateway\" object holding Providers, Deployments and Keys; see docs/configuration.md."
                 : $"{GatewayOptions.SectionName}: the file '{configFile.Path}' has no top-level \"ModelGateway\" object. It must hold the gateway's " +
                   "Providers, Deployments and Keys, e.g. {\"ModelGateway\": {\"Providers\": {...}, \"Deployments\": {...}, \"Keys\": {...}}}; see docs/configuration.md."];

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using ModelGateway.Configuration;
-using ModelGateway.Hosting;
 using ModelGateway.FrontDoor.Protocols;
 using ModelGateway.Requests;
 

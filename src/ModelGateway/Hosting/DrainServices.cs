@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ModelGateway.FrontDoor;
 
 namespace ModelGateway.Hosting;
 

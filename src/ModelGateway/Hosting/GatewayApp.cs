@@ -25,7 +25,7 @@ namespace ModelGateway.Hosting;
 public static class GatewayApp
 {
     /// <summary>Environment variable naming the configuration file (also <c>--config PATH</c>).</summary>
-    public const string ConfigFileVariable = "MODELGATEWAY_CONFIG";
+    public const string ConfigFileVariable = GatewayOptions.ConfigFileVariable;
 
     /// <summary>The console's line format when <c>Logging:Json</c> is off.</summary>
     internal const string TextLogTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}";

@@ -1,6 +1,4 @@
-using ModelGateway.Accounting;
 using ModelGateway.Configuration;
-using ModelGateway.Telemetry;
 using ModelGateway.Requests;
 
 namespace ModelGateway.Pipeline;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using ModelGateway.FrontDoor;
 using ModelGateway.Requests;
 
 namespace ModelGateway.Quotas;

@@ -1,9 +1,7 @@
 using System.Globalization;
 using ModelGateway.Configuration;
-using ModelGateway.Routing;
 using StackExchange.Redis;
 using ModelGateway.Requests;
-using ModelGateway.Pipeline;
 
 namespace ModelGateway.Quotas;
 

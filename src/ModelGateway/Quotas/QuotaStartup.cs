@@ -20,7 +20,7 @@ internal sealed class QuotaStartup : IHostedService
     {
         var connecting = _stores.WaitForConnectionAsync(ConnectWait, cancellationToken);
         var config = _config.Current.Config;
-        if (config.Quotas.UseTokenizer && Routing.CompiledPolicy.HasAnyQuotaLimit(config))
+        if (config.Quotas.UseTokenizer && config.HasQuotaLimits())
         {
             // Loading the vocabulary takes a second or more (and tens of MB): pay it here, not on the first
             // request, and only when some request will need an estimate.

@@ -1,5 +1,3 @@
-using ModelGateway.Requests;
-
 namespace ModelGateway.Requests;
 
 /// <summary>

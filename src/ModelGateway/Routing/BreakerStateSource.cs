@@ -1,4 +1,3 @@
-using ModelGateway.Telemetry;
 using PollyCircuitState = Polly.CircuitBreaker.CircuitState;
 
 namespace ModelGateway.Routing;
@@ -22,10 +21,10 @@ internal sealed class BreakerStateSource : ICircuitStateSource
             var (id, state) = breakers[i];
             states[i] = new DeploymentCircuitState(id, state switch
             {
-                PollyCircuitState.Open => CircuitState.Open,
-                PollyCircuitState.HalfOpen => CircuitState.HalfOpen,
-                PollyCircuitState.Isolated => CircuitState.Isolated,
-                _ => CircuitState.Closed,
+                PollyCircuitState.Open => BreakerState.Open,
+                PollyCircuitState.HalfOpen => BreakerState.HalfOpen,
+                PollyCircuitState.Isolated => BreakerState.Isolated,
+                _ => BreakerState.Closed,
             });
         }
 

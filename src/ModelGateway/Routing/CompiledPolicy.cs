@@ -23,7 +23,7 @@ internal sealed class CompiledPolicy
         Rules = [.. policy.Rules.Select(rule => new CompiledRule(rule, snapshot))];
         Default = new CompiledRule(RouteRule.BuiltInDefault, snapshot);
         UsesMetadata = policy.Rules.Any(rule => !rule.Metadata.IsEmpty);
-        UsesTokenizer = snapshot.Config.Quotas.UseTokenizer && HasAnyQuotaLimit(snapshot.Config);
+        UsesTokenizer = snapshot.Config.UsesTokenizerEstimate();
     }
 
     /// <summary>
@@ -32,9 +32,6 @@ internal sealed class CompiledPolicy
     /// </summary>
     public bool UsesTokenizer { get; }
 
-    public static bool HasAnyQuotaLimit(GatewayConfig config) =>
-        config.Keys.Values.Any(key => !key.Limits.IsUnlimited)
-        || config.Teams.Values.Any(team => !team.Limits.IsUnlimited || !team.Models.IsEmpty || team.KeyDefaults is { IsUnlimited: false });
 
     public GatewaySnapshot Snapshot { get; }
 

@@ -1,6 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
-using Microsoft.AspNetCore.Http.Features;
 using ModelGateway.Configuration;
 using ModelGateway.Pipeline;
 using ModelGateway.Providers;

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using ModelGateway.Configuration;
-using ModelGateway.FrontDoor;
 using ModelGateway.Requests;
 
 namespace ModelGateway.Routing;

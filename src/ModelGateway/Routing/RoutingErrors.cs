@@ -1,6 +1,5 @@
 using System.Globalization;
 using ModelGateway.Configuration;
-using ModelGateway.FrontDoor;
 using ModelGateway.Sensitivity;
 using ModelGateway.Requests;
 

@@ -10,7 +10,7 @@ namespace ModelGateway.Routing;
 /// </summary>
 internal static class RoutingPolicyBuilder
 {
-    public static RoutingPolicy? TryBuild(GatewayOptions options, List<string> errors)
+    public static RoutingPolicy? TryBuild(GatewayOptions options, ICollection<string> teamIds, List<string> errors)
     {
         var errorCount = errors.Count;
         var knownModels = new HashSet<string>(options.Aliases.Keys, StringComparer.Ordinal);
@@ -22,13 +22,13 @@ internal static class RoutingPolicyBuilder
         var rules = new List<RouteRule>();
         foreach (var (id, route) in options.Routes)
         {
-            if (BuildRule(id, route, options, knownModels, errors) is { } rule)
+            if (BuildRule(id, route, options, teamIds, knownModels, errors) is { } rule)
             {
                 rules.Add(rule);
             }
         }
 
-        var sensitivity = SensitivityPolicyBuilder.TryBuild(options.Sensitivity, options.Keys.Keys, options.Teams.Keys, errors);
+        var sensitivity = SensitivityPolicyBuilder.TryBuild(options.Sensitivity, options.Keys.Keys, teamIds, errors);
         var fallback = BuildFallback(options.Fallback, errors);
         if (errors.Count > errorCount)
         {
@@ -43,7 +43,7 @@ internal static class RoutingPolicyBuilder
         };
     }
 
-    private static RouteRule? BuildRule(string id, RouteOptions route, GatewayOptions options, HashSet<string> knownModels, List<string> errors)
+    private static RouteRule? BuildRule(string id, RouteOptions route, GatewayOptions options, ICollection<string> teamIds, HashSet<string> knownModels, List<string> errors)
     {
         var prefix = $"Routes:{id}";
         var errorCount = errors.Count;
@@ -54,7 +54,7 @@ internal static class RoutingPolicyBuilder
             errors.Add($"{prefix}:Match:Keys '{key}' is not a configured key.");
         }
 
-        foreach (var team in match.Teams.Where(t => !options.Teams.ContainsKey(t)))
+        foreach (var team in match.Teams.Where(t => !teamIds.Contains(t)))
         {
             errors.Add($"{prefix}:Match:Teams '{team}' is not a configured team.");
         }

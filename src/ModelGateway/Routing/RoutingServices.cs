@@ -18,7 +18,7 @@ internal static class RoutingServices
         services.AddSingleton<Capacity.CapacityMetrics>();
         services.AddHostedService<Capacity.LoadMetricsPoller>();
         services.AddHttpClient(Capacity.LoadMetricsPoller.HttpClientName);
-        services.AddSingleton<Telemetry.ICircuitStateSource, BreakerStateSource>();
+        services.AddSingleton<ICircuitStateSource, BreakerStateSource>();
         return services;
     }
 }

@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using ModelGateway.Accounting;
 using ModelGateway.Configuration;
 using ModelGateway.Requests;
+using ModelGateway.Routing;
 
 namespace ModelGateway.Telemetry;
 

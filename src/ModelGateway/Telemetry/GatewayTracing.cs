@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using ModelGateway.Configuration;
-using ModelGateway.FrontDoor;
 using ModelGateway.Providers;
 using ModelGateway.Routing;
 using ModelGateway.Requests;

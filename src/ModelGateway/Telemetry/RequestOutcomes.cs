@@ -1,5 +1,4 @@
 using ModelGateway.Configuration;
-using ModelGateway.FrontDoor;
 using ModelGateway.Providers;
 using ModelGateway.Requests;
 

@@ -1,6 +1,5 @@
 using ModelGateway.Configuration;
 using ModelGateway.Providers;
-using ModelGateway.Requests;
 
 namespace ModelGateway.Telemetry;
 

@@ -1,8 +1,7 @@
 using Microsoft.Extensions.Options;
 using ModelGateway.Configuration;
-using ModelGateway.FrontDoor;
-using ModelGateway.Requests;
 using ModelGateway.Pipeline;
+using ModelGateway.Requests;
 
 namespace ModelGateway.Telemetry;
 

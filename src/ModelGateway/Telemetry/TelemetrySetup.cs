@@ -1,12 +1,12 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using ModelGateway.FrontDoor;
 using ModelGateway.Providers;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using ModelGateway.Pipeline;
+using ModelGateway.Routing;
 
 namespace ModelGateway.Telemetry;
 

@@ -142,7 +142,7 @@ public sealed class PrometheusDashboardTests
         builder.Services.AddSingleton<IRoutePlanner>(services =>
             new HeaderDrivenPolicyPlanner(ActivatorUtilities.CreateInstance<PolicyRoutePlanner>(services)));
         builder.Services.AddSingleton<ICircuitStateSource>(new FixedCircuitStateSource(
-            new DeploymentCircuitState("tm-qwen-self", CircuitState.Closed), new DeploymentCircuitState("tm-fallback-dead", CircuitState.Open)));
+            new DeploymentCircuitState("tm-qwen-self", BreakerState.Closed), new DeploymentCircuitState("tm-fallback-dead", BreakerState.Open)));
         builder.Services.AddSingleton<IQuotaRemainingSource>(new FixedQuotaRemainingSource(
             new TeamQuotaRemaining("team-a", 80m, 100m), new TeamQuotaRemaining("team-b", 5m, 50m)));
     }

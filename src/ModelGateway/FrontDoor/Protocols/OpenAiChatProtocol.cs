@@ -1,4 +1,3 @@
-using ModelGateway.Configuration;
 using ModelGateway.Pipeline;
 using ModelGateway.Requests;
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ModelGateway.Configuration;
 using ModelGateway.Providers.Translation;
 using ModelGateway.Requests;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using ModelGateway.FrontDoor;
 using ModelGateway.Providers.OpenAi;
 using ModelGateway.Requests;
 

@@ -1,4 +1,3 @@
-using ModelGateway.Accounting;
 using ModelGateway.Configuration;
 
 namespace ModelGateway.Providers.Dialects;

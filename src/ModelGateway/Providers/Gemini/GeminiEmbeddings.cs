@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
-using ModelGateway.Accounting;
 using ModelGateway.Providers.Translation;
 using ModelGateway.Requests;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using ModelGateway.Providers.Translation;
 using ModelGateway.Requests;
 
 namespace ModelGateway.Providers.Gemini;

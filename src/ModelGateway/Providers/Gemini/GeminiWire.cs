@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using ModelGateway.Accounting;
 using ModelGateway.Requests;
 
 namespace ModelGateway.Providers.Gemini;

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text.Json;
-using ModelGateway.FrontDoor;
 using Yarp.ReverseProxy.Forwarder;
 using ModelGateway.Requests;
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using ModelGateway.Accounting;
 using ModelGateway.Requests;
 
 namespace ModelGateway.Providers.OpenAi;

@@ -1,4 +1,3 @@
-using ModelGateway.FrontDoor;
 using ModelGateway.Requests;
 
 namespace ModelGateway.Providers.OpenAi;

@@ -1,6 +1,4 @@
-using Microsoft.AspNetCore.Http.Features;
 using ModelGateway.Configuration;
-using ModelGateway.FrontDoor;
 using Yarp.ReverseProxy.Forwarder;
 using ModelGateway.Requests;
 

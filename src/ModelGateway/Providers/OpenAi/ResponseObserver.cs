@@ -1,4 +1,3 @@
-using ModelGateway.Accounting;
 using ModelGateway.Requests;
 
 namespace ModelGateway.Providers.OpenAi;

@@ -1,7 +1,5 @@
 using System.Buffers;
 using System.Text.Json;
-using ModelGateway.Accounting;
-using ModelGateway.FrontDoor;
 using ModelGateway.Requests;
 
 namespace ModelGateway.Providers.OpenAi;

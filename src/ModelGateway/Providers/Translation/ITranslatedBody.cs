@@ -1,5 +1,4 @@
 using System.Text.Json;
-using ModelGateway.Accounting;
 using ModelGateway.Requests;
 
 namespace ModelGateway.Providers.Translation;

@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using ModelGateway.Accounting;
-using ModelGateway.FrontDoor;
 using ModelGateway.Requests;
 
 namespace ModelGateway.Providers.Translation;

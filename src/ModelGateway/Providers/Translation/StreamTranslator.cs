@@ -1,5 +1,3 @@
-using ModelGateway.Accounting;
-using ModelGateway.FrontDoor;
 using ModelGateway.Requests;
 
 namespace ModelGateway.Providers.Translation;

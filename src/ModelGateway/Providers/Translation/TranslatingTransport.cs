@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
-using ModelGateway.FrontDoor;
 using ModelGateway.Pipeline;
 using ModelGateway.Requests;
 

@@ -1,4 +1,4 @@
-namespace ModelGateway.Telemetry;
+namespace ModelGateway.Routing;
 
 /// <summary>
 /// Reports the circuit breaker state of deployments for the <c>modelgateway.circuit.state</c> gauge. Read on each
@@ -10,9 +10,9 @@ internal interface ICircuitStateSource
 }
 
 /// <summary>A deployment's breaker state; the gauge value is the enum's number.</summary>
-internal readonly record struct DeploymentCircuitState(string DeploymentId, CircuitState State);
+internal readonly record struct DeploymentCircuitState(string DeploymentId, BreakerState State);
 
-internal enum CircuitState
+internal enum BreakerState
 {
     Closed = 0,
     HalfOpen = 1,

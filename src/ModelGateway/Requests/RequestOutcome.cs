@@ -1,6 +1,4 @@
-using ModelGateway.Requests;
-
-namespace ModelGateway.Telemetry;
+namespace ModelGateway.Requests;
 
 /// <summary>How a front-door request ended, as the <c>outcome</c> label of <c>modelgateway.requests</c>.</summary>
 public enum RequestOutcome

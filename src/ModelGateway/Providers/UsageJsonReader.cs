@@ -1,7 +1,8 @@
 using System.Text.Json;
 using ModelGateway.Requests;
 
-namespace ModelGateway.Accounting;
+
+namespace ModelGateway.Providers;
 
 /// <summary>Reads an OpenAI <c>usage</c> object out of a response or stream chunk without building a DOM.</summary>
 internal static class UsageJsonReader

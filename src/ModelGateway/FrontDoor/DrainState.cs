@@ -1,4 +1,4 @@
-namespace ModelGateway.Hosting;
+namespace ModelGateway.FrontDoor;
 
 /// <summary>Whether the gateway is shutting down; <c>/readyz</c> answers 503 from the first moment it is.</summary>
 internal sealed class DrainState

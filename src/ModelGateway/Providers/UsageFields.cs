@@ -1,4 +1,4 @@
-namespace ModelGateway.Accounting;
+namespace ModelGateway.Providers;
 
 /// <summary>
 /// Where an upstream reports cached prompt tokens beyond OpenAI's <c>prompt_tokens_details.cached_tokens</c>,

@@ -1,12 +1,12 @@
 using System.Text.Json;
 using ModelGateway.Configuration;
-using ModelGateway.FrontDoor;
 using ModelGateway.FrontDoor.Protocols;
 using ModelGateway.Sensitivity;
 using ModelGateway.Requests;
 using ModelGateway.Pipeline;
+using ModelGateway.Routing;
 
-namespace ModelGateway.Routing;
+namespace ModelGateway.FrontDoor;
 
 /// <summary>
 /// <c>POST /v1/route/explain</c>: takes a chat completions body, runs the same allow-list, classification and
@@ -130,7 +130,7 @@ internal static class RouteExplainEndpoint
 
         if (deployment.Config.Capacity is not null && verdict.Exclusion == Exclusion.None)
         {
-            Capacity.LoadExplanation.Write(writer, verdict);
+            Routing.Capacity.LoadExplanation.Write(writer, verdict);
         }
 
         writer.WriteStartObject("score"u8);
