@@ -62,7 +62,7 @@ internal sealed partial class TeamBudgetMonitor : BackgroundService, IQuotaRemai
                 continue;
             }
 
-            var usage = await _stores.Primary.ReadAsync(QuotaScope.ForTeam(team.Id), day, month, cancellationToken);
+            var usage = await _stores.Primary.ReadAsync(QuotaScope.ForTeam(team.Id), QuotaScope.ForTeam(team.Id), day, month, cancellationToken);
             var used = team.Limits.NanoUsdPerDay is not null
                 ? usage.SpentDayNano + usage.HeldDayNano
                 : usage.SpentMonthNano + usage.HeldMonthNano;
