@@ -127,7 +127,7 @@ public sealed class RedisCluster : IAsyncDisposable
         if (Password is not null)
         {
             // Only the ACL user may connect: the default user is off, as on a managed Redis with ACLs.
-            foreach (var arg in new[] { "--user", $"{User} on >{Password} ~* &* +@all", "--user", "default off" })
+            foreach (var arg in new[] { "--user", User, "on", ">" + Password, "~*", "&*", "+@all", "--user", "default", "off" })
             {
                 info.ArgumentList.Add(arg);
             }
