@@ -164,6 +164,33 @@ public sealed class RedisClusterQuotaTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_admin_store_shares_the_cluster_connection_and_a_change_through_one_replica_reaches_the_other()
+    {
+        // Admin:Redis unset: the store uses the quota connection; its default prefix {mg-config}: keeps it on one slot.
+        var config = QuotaTestConfig.Gateway(_simulator).WithQuotas(_cluster.Endpoints, prefix: null, failureMode: "fail-closed", redisTimeout: "00:00:02");
+        string[] args = [.. Admin.AdminFixture.AdminArgs(null), "--Admin:Store=redis"];
+        await using var first = await GatewayHost.StartAsync(config, args);
+        await using var second = await GatewayHost.StartAsync(config, args);
+
+        using var admin = Admin.AdminFixture.AdminClient(first);
+        await Admin.AdminFixture.SendAsync(admin, HttpMethod.Post, "/admin/v1/aliases", new JsonObject { ["id"] = "fast", ["target"] = QuotaTestConfig.Model }, HttpStatusCode.Created);
+
+        using var client = second.HttpClient();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!(await client.GetStringAsync("/v1/models")).Contains("\"fast\"", StringComparison.Ordinal))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), "the second replica did not see the alias");
+            await Task.Delay(50);
+        }
+
+        // The audit reads several revisions in one multi-key command: one slot, no CROSSSLOT.
+        using var secondAdmin = Admin.AdminFixture.AdminClient(second);
+        var audit = await Admin.AdminFixture.GetAsync(secondAdmin, "/admin/v1/audit");
+        Assert.True(audit.ToJsonString().Length > 0);
+        Assert.Contains("{mg-config}:version", (await _cluster.CliAsync(0, "KEYS", "*")) + (await _cluster.CliAsync(1, "KEYS", "*")) + (await _cluster.CliAsync(2, "KEYS", "*")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_key_prefix_with_braces_is_a_configuration_error_naming_its_path()
     {
         foreach (var prefix in new[] { "{mg}:", "mg}:", "m{g:" })
