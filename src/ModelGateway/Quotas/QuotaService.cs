@@ -47,7 +47,7 @@ internal sealed class QuotaService : IQuotaService
         // The request's one estimate (the classification step's); the allow-list was checked at the front door.
         var prompt = gatewayRequest.PromptTokens;
 
-        var ask = Ask(request, settings, QuotaScope.GroupOf(key!), scopes, prompt);
+        var ask = Ask(request, settings, QuotaScope.GroupOf(gatewayRequest.Caller.Key!), scopes, prompt);
         var store = _stores.Primary;
         QuotaDecision decision;
         try
