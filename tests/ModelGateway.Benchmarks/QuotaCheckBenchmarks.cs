@@ -42,7 +42,7 @@ public class QuotaCheckBenchmarks
         }
 
         _redis = ConnectionMultiplexer.Connect(address);
-        _redisStore = new RedisQuotaStore(_redis, "{bench}:", TimeSpan.FromSeconds(1), TimeProvider.System);
+        _redisStore = new RedisQuotaStore(_redis, "bench:", TimeSpan.FromSeconds(1), TimeProvider.System);
         _memoryStore = new InMemoryQuotaStore();
         var prompt = string.Concat(Enumerable.Repeat("The quick brown fox jumps over the lazy dog. ", 90));
         _body = Encoding.UTF8.GetBytes(
@@ -89,6 +89,7 @@ public class QuotaCheckBenchmarks
     {
         ReservationId = "b" + Interlocked.Increment(ref _next),
         NowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        Group = "team:bench",
         Scopes = Scopes,
         Tokens = 400,
         NanoUsd = 2000,

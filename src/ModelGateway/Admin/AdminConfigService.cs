@@ -206,7 +206,9 @@ internal sealed partial class AdminConfigService : IDisposable
         ConnectionStringSecrets.Resolve(options, [startup.Quotas.Redis, _adminRedis, _configStore.Current.Config.Quotas.Redis], errors);
         if (previous is not null)
         {
-            _credentialPolicy.Check(options, ConfigDocument.ToOptions<GatewayOptions>(previous, "", []), startup, errors);
+            var before = ConfigDocument.ToOptions<GatewayOptions>(previous, "", []);
+            _credentialPolicy.Check(options, before, startup, errors);
+            CredentialPolicy.CheckRedisPassword(options, before, startup, errors);
         }
 
         foreach (var (id, key) in options.Keys)

@@ -1,4 +1,5 @@
 using ModelGateway.Configuration;
+using ModelGateway.Quotas;
 
 namespace ModelGateway.Admin;
 
@@ -15,6 +16,7 @@ internal static class AdminServices
     {
         var options = configuration.GetSection(AdminOptions.SectionName).Get<AdminOptions>() ?? new AdminOptions();
         options.Reset |= configuration.GetValue<bool>("config-reset");
+        var sharesQuotaConnection = options.Redis is null;
         options.Redis ??= configuration["ModelGateway:Quotas:Redis"];
         services.AddSingleton(options);
         services.AddSingleton<AdminKeys>();
@@ -31,7 +33,8 @@ internal static class AdminServices
                 services.AddSingleton<IConfigDocumentStore>(_ => new FileConfigDocumentStore(path));
                 break;
             case "redis" when options.Redis is not null:
-                services.AddSingleton<IConfigDocumentStore>(_ => RedisConfigDocumentStore.Connect(options.Redis, options.KeyPrefix));
+                var connection = RedisOptions(options, configuration, sharesQuotaConnection);
+                services.AddSingleton<IConfigDocumentStore>(_ => RedisConfigDocumentStore.Connect(connection, options.KeyPrefix));
                 break;
             default:
                 throw new GatewayConfigException([$"Admin:Store '{store}' must be 'file' or 'redis' (redis needs Admin:Redis or ModelGateway:Quotas:Redis)."]);
@@ -83,6 +86,38 @@ internal static class AdminServices
         admin.MapSpend();
         admin.MapRequestLog();
         admin.MapOpenApi("/openapi/{documentName}.json");
+    }
+
+    /// <summary>
+    /// The store's connection: <c>Admin:Redis</c> alone, or the quota connection (string, <c>RedisPassword</c>,
+    /// <c>RedisTls</c>) when it shares it. The key prefix must hold a hash tag: the store's script and reads span
+    /// several keys, which Redis Cluster allows only within one slot.
+    /// </summary>
+    private static StackExchange.Redis.ConfigurationOptions RedisOptions(AdminOptions options, IConfiguration configuration, bool sharesQuotaConnection)
+    {
+        var errors = new List<string>();
+        if (!HasHashTag(options.KeyPrefix))
+        {
+            errors.Add($"Admin:KeyPrefix '{options.KeyPrefix}' must contain a Redis hash tag such as '{{mg-config}}:' (the store's keys must share one Redis Cluster slot).");
+        }
+
+        ProviderCredential? password = null;
+        var tls = RedisTlsSettings.None;
+        if (sharesQuotaConnection)
+        {
+            var quotas = configuration.GetSection("ModelGateway:Quotas").Get<QuotaOptions>() ?? new QuotaOptions();
+            password = RedisConnection.Password("Quotas", quotas, Environment.GetEnvironmentVariable, errors);
+            tls = RedisConnection.Tls("Quotas:RedisTls", quotas.RedisTls, errors);
+        }
+
+        return errors.Count > 0 ? throw new GatewayConfigException(errors) : RedisConnection.Options(options.Redis!, password, tls);
+    }
+
+    /// <summary>Redis's rule: a '{' followed later by a '}' with at least one character between them.</summary>
+    private static bool HasHashTag(string prefix)
+    {
+        var open = prefix.IndexOf('{', StringComparison.Ordinal);
+        return open >= 0 && prefix.IndexOf('}', open + 1) > open + 1;
     }
 
     private static string DefaultStorePath(IConfiguration configuration)

@@ -49,6 +49,26 @@ internal sealed partial class CredentialPolicy
         }
     }
 
+    /// <summary>
+    /// A Redis password reference is sent to whatever host <c>Quotas:Redis</c> names, so the admin API may keep it only
+    /// together with the same connection string as before or as the start-up configuration; anything else is refused
+    /// (and cleared so that validation does not read it). The password is set in the configuration file or environment.
+    /// </summary>
+    public static void CheckRedisPassword(GatewayOptions next, GatewayOptions? previous, GatewayOptions startup, List<string> errors)
+    {
+        var quotas = next.Quotas;
+        if (quotas.RedisPassword is null
+            || (quotas.RedisPassword == startup.Quotas.RedisPassword && quotas.Redis == startup.Quotas.Redis)
+            || (previous is not null && quotas.RedisPassword == previous.Quotas.RedisPassword && quotas.Redis == previous.Quotas.Redis))
+        {
+            return;
+        }
+
+        errors.Add("Quotas:RedisPassword may not be set or moved to another Redis through the admin API: set it, with Quotas:Redis, " +
+            "in the configuration file or the environment (ModelGateway__Quotas__RedisPassword).");
+        quotas.RedisPassword = null;
+    }
+
     /// <summary>Null when the admin API may write <paramref name="reference"/>; otherwise why not (without any secret).</summary>
     public string? Refusal(string reference)
     {

@@ -34,9 +34,8 @@ internal sealed class RedisConfigDocumentStore : IConfigDocumentStore
         _channel = RedisChannel.Literal(prefix + "changed");
     }
 
-    public static RedisConfigDocumentStore Connect(string connection, string prefix)
+    public static RedisConfigDocumentStore Connect(ConfigurationOptions options, string prefix)
     {
-        var options = ConfigurationOptions.Parse(connection);
         options.AbortOnConnectFail = false;
         options.ConnectTimeout = Math.Max(options.ConnectTimeout, 2000);
         options.ReconnectRetryPolicy = new LinearRetry(500);

@@ -76,7 +76,7 @@ internal static class GatewayConfigBuilder
             }
         }
 
-        var quotas = QuotaConfigBuilder.Build(options, keys, errors);
+        var quotas = QuotaConfigBuilder.Build(options, keys, environment, errors);
 
         if (options.Limits.MaxRequestBodyBytes is < 1024 or > 1024L * 1024 * 1024)
         {
@@ -129,7 +129,7 @@ internal static class GatewayConfigBuilder
             errors.Add($"{prefix}:Trust '{provider.Trust}' is not one of: self-hosted, contracted, public.");
         }
 
-        var credential = ResolveCredential(prefix, provider.Credential, environment, errors);
+        var credential = ResolveCredential($"{prefix}:Credential", provider.Credential, environment, errors);
         var connectTimeout = provider.ConnectTimeout ?? DefaultConnectTimeout;
         var responseTimeout = provider.ResponseTimeout ?? DefaultResponseTimeout;
         if (connectTimeout <= TimeSpan.Zero || responseTimeout <= TimeSpan.Zero
@@ -162,7 +162,8 @@ internal static class GatewayConfigBuilder
         };
     }
 
-    private static ProviderCredential? ResolveCredential(string prefix, string? reference, Func<string, string?> environment, List<string> errors)
+    /// <summary>Reads a secret by reference (<c>env:NAME</c>, <c>file:/path</c>, <c>none</c>); <paramref name="path"/> names the field in errors, which never echo a literal.</summary>
+    internal static ProviderCredential? ResolveCredential(string path, string? reference, Func<string, string?> environment, List<string> errors)
     {
         if (reference is null or "none")
         {
@@ -175,7 +176,7 @@ internal static class GatewayConfigBuilder
             var value = environment(name);
             if (string.IsNullOrEmpty(value))
             {
-                errors.Add($"{prefix}:Credential refers to environment variable '{name}', which is not set.");
+                errors.Add($"{path} refers to environment variable '{name}', which is not set.");
                 return null;
             }
 
@@ -184,20 +185,20 @@ internal static class GatewayConfigBuilder
 
         if (reference.StartsWith("file:", StringComparison.Ordinal))
         {
-            var path = reference[5..];
+            var file = reference[5..];
             try
             {
-                return new ProviderCredential(reference, File.ReadAllText(path).Trim());
+                return new ProviderCredential(reference, File.ReadAllText(file).Trim());
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                errors.Add($"{prefix}:Credential file '{path}' cannot be read: {ex.GetType().Name}.");
+                errors.Add($"{path} file '{file}' cannot be read: {ex.GetType().Name}.");
                 return null;
             }
         }
 
         // Never echo the value: it may be a secret pasted where a reference belongs.
-        errors.Add($"{prefix}:Credential must be 'env:NAME', 'file:/path' or 'none' (a literal key is not accepted).");
+        errors.Add($"{path} must be 'env:NAME', 'file:/path' or 'none' (a literal key is not accepted).");
         return null;
     }
 

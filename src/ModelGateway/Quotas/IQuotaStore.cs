@@ -19,6 +19,6 @@ internal interface IQuotaStore
     /// </summary>
     ValueTask<bool> ReleaseAsync(QuotaAsk ask, CancellationToken cancellationToken);
 
-    /// <summary>Reads one scope's spend and requests in flight (for reporting and tests).</summary>
-    ValueTask<ScopeUsage> ReadAsync(string scope, string day, string month, CancellationToken cancellationToken);
+    /// <summary>Reads one scope's spend and requests in flight (for reporting and tests); <paramref name="group"/> as in <see cref="QuotaAsk.Group"/>.</summary>
+    ValueTask<ScopeUsage> ReadAsync(string group, string scope, string day, string month, CancellationToken cancellationToken);
 }

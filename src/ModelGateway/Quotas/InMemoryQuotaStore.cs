@@ -71,7 +71,7 @@ internal sealed class InMemoryQuotaStore : IQuotaStore
         }
     }
 
-    public ValueTask<ScopeUsage> ReadAsync(string scope, string day, string month, CancellationToken cancellationToken)
+    public ValueTask<ScopeUsage> ReadAsync(string group, string scope, string day, string month, CancellationToken cancellationToken)
     {
         lock (_lock)
         {

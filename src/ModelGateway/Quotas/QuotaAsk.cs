@@ -8,6 +8,12 @@ internal sealed class QuotaAsk
 
     public required long NowMs { get; init; }
 
+    /// <summary>
+    /// The quota group all <see cref="Scopes"/> belong to (<see cref="QuotaScope.GroupOf"/>): Redis keeps a group's
+    /// keys on one cluster slot, so one script reserves over all of them atomically.
+    /// </summary>
+    public required string Group { get; init; }
+
     public required QuotaScope[] Scopes { get; init; }
 
     /// <summary>Estimated prompt tokens plus the most output tokens the request may produce.</summary>

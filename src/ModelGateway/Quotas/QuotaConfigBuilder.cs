@@ -13,7 +13,7 @@ internal static class QuotaConfigBuilder
     private const decimal MaxUsd = 1_000_000m;
 
     public static (ImmutableDictionary<string, TeamConfig> Teams, QuotaSettings Settings) Build(
-        GatewayOptions options, ImmutableDictionary<string, ClientKey>.Builder keys, List<string> errors)
+        GatewayOptions options, ImmutableDictionary<string, ClientKey>.Builder keys, Func<string, string?> environment, List<string> errors)
     {
         var teams = ImmutableDictionary.CreateBuilder<string, TeamConfig>(StringComparer.Ordinal);
         var models = ModelNames(options);
@@ -65,7 +65,7 @@ internal static class QuotaConfigBuilder
             }
         }
 
-        return (teams.ToImmutable(), Settings(options.Quotas, errors));
+        return (teams.ToImmutable(), Settings(options.Quotas, environment, errors));
     }
 
     private static HashSet<string> ModelNames(GatewayOptions options)
@@ -103,7 +103,7 @@ internal static class QuotaConfigBuilder
 
     private static long? ToNano(decimal? usd) => usd is { } value ? (long)decimal.Floor(value * NanoPerUsd) : null;
 
-    private static QuotaSettings Settings(QuotaOptions options, List<string> errors)
+    private static QuotaSettings Settings(QuotaOptions options, Func<string, string?> environment, List<string> errors)
     {
         var failClosed = false;
         switch (options.FailureMode)
@@ -145,10 +145,18 @@ internal static class QuotaConfigBuilder
         {
             errors.Add("Quotas:KeyPrefix must not be empty.");
         }
+        else if (options.KeyPrefix.AsSpan().IndexOfAny('{', '}') >= 0)
+        {
+            errors.Add($"Quotas:KeyPrefix '{options.KeyPrefix}' must not contain '{{' or '}}': the gateway puts each team's (or team-less key's) " +
+                "quota keys in a Redis Cluster hash tag of its own, {<prefix>team:ID}, and braces in the prefix would end that tag early. Use e.g. 'mg:'.");
+        }
 
+        var redis = string.IsNullOrWhiteSpace(options.Redis) ? null : options.Redis;
         return new QuotaSettings
         {
-            Redis = string.IsNullOrWhiteSpace(options.Redis) ? null : options.Redis,
+            Redis = redis,
+            RedisPassword = RedisConnection.Password("Quotas", options, environment, errors),
+            RedisTls = RedisConnection.Tls("Quotas:RedisTls", options.RedisTls, errors),
             KeyPrefix = options.KeyPrefix,
             FailClosed = failClosed,
             RedisTimeout = options.RedisTimeout,

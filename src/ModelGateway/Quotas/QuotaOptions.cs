@@ -3,11 +3,23 @@ namespace ModelGateway.Quotas;
 /// <summary>The <c>ModelGateway:Quotas</c> section: where limits are enforced and how.</summary>
 public sealed class QuotaOptions
 {
-    /// <summary>StackExchange.Redis connection string, e.g. <c>127.0.0.1:6379</c>. Unset: in-memory, one instance only. Read at start-up.</summary>
+    /// <summary>
+    /// StackExchange.Redis connection string, e.g. <c>127.0.0.1:6379</c>, or several nodes of a Redis Cluster
+    /// (<c>a:6379,b:6379,c:6379</c>), with <c>user=</c>, <c>ssl=true</c>. Unset: in-memory, one instance only. Read at start-up.
+    /// </summary>
     public string? Redis { get; set; }
 
-    /// <summary>Prefix of every Redis key; braces make it a cluster hash tag so one script touches one slot.</summary>
-    public string KeyPrefix { get; set; } = "{mg}:";
+    /// <summary>Redis password (of <c>requirepass</c> or of the ACL user in <see cref="Redis"/>) by reference: <c>env:NAME</c> or <c>file:/path</c>.</summary>
+    public string? RedisPassword { get; set; }
+
+    /// <summary>TLS to Redis beyond <c>ssl=true</c>: a private CA, a client certificate.</summary>
+    public RedisTlsOptions RedisTls { get; init; } = new();
+
+    /// <summary>
+    /// Prefix of every Redis key, without braces: the gateway wraps each quota group's keys in a hash tag of its own,
+    /// <c>{&lt;prefix&gt;team:ID}:</c>, so one script touches one cluster slot and groups spread over the shards.
+    /// </summary>
+    public string KeyPrefix { get; set; } = "mg:";
 
     /// <summary><c>fail-open</c> (serve, enforce per replica in memory) or <c>fail-closed</c> (503) while Redis is unreachable.</summary>
     public string FailureMode { get; set; } = "fail-open";
@@ -55,4 +67,20 @@ public sealed class TeamOptions
 
     /// <summary>Limits of each key of the team that sets no <c>Limits</c> of its own.</summary>
     public QuotaLimitsOptions? KeyDefaults { get; set; }
+}
+
+/// <summary>The <c>Quotas:RedisTls</c> section (also used by the admin store when it shares the quota connection).</summary>
+public sealed class RedisTlsOptions
+{
+    /// <summary>Connect with TLS (as <c>ssl=true</c> in the connection string does).</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>PEM file of the CA that signed the server certificate, when it is not one the system trusts.</summary>
+    public string? CaCertificate { get; set; }
+
+    /// <summary>PEM client certificate, for servers that check clients (<c>tls-auth-clients yes</c>).</summary>
+    public string? ClientCertificate { get; set; }
+
+    /// <summary>PEM private key of <see cref="ClientCertificate"/>.</summary>
+    public string? ClientKey { get; set; }
 }

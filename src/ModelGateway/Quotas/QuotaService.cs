@@ -45,7 +45,7 @@ internal sealed class QuotaService : IQuotaService
         // The request's one estimate (the classification step's); the allow-list was checked at the front door.
         var prompt = gatewayRequest.PromptTokens;
 
-        var ask = Ask(request, settings, scopes, prompt);
+        var ask = Ask(request, settings, QuotaScope.GroupOf(gatewayRequest.Caller.Key!), scopes, prompt);
         var store = _stores.Primary;
         QuotaDecision decision;
         try
@@ -123,7 +123,7 @@ internal sealed class QuotaService : IQuotaService
         return scopes;
     }
 
-    private QuotaAsk Ask(QuotaRequest request, QuotaSettings settings, QuotaScope[] scopes, int prompt)
+    private QuotaAsk Ask(QuotaRequest request, QuotaSettings settings, string group, QuotaScope[] scopes, int prompt)
     {
         // Reserve for the worst candidate: the most output tokens any may produce at the highest price.
         var requested = request.Request.Operation == Operation.ChatCompletions ? request.Request.MaxOutputTokens ?? settings.DefaultMaxOutputTokens : 0;
@@ -141,6 +141,7 @@ internal sealed class QuotaService : IQuotaService
         {
             ReservationId = request.Request.Id,
             NowMs = now.ToUnixTimeMilliseconds(),
+            Group = group,
             Scopes = scopes,
             Tokens = prompt + maxOutput,
             NanoUsd = ToNano(maxCost, MidpointRounding.ToPositiveInfinity),

@@ -15,6 +15,7 @@ internal static class QuotaServiceCollectionExtensions
         services.AddSingleton<QuotaStoreHealth>();
         services.AddSingleton<QuotaCompensator>();
         services.AddHostedService(provider => provider.GetRequiredService<QuotaCompensator>());
+        services.AddHostedService<QuotaHoldSweeper>();
         services.AddSingleton<IQuotaService, QuotaService>();
         services.AddSingleton<TeamBudgetMonitor>();
         services.AddHostedService(provider => provider.GetRequiredService<TeamBudgetMonitor>());

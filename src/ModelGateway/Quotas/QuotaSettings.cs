@@ -1,3 +1,5 @@
+using ModelGateway.Configuration;
+
 namespace ModelGateway.Quotas;
 
 /// <summary>The validated <see cref="QuotaOptions"/>.</summary>
@@ -7,7 +9,12 @@ public sealed record QuotaSettings
 
     public string? Redis { get; init; }
 
-    public string KeyPrefix { get; init; } = "{mg}:";
+    /// <summary>The password read from <see cref="QuotaOptions.RedisPassword"/>; printing it shows only the reference.</summary>
+    public ProviderCredential? RedisPassword { get; init; }
+
+    public RedisTlsSettings RedisTls { get; init; } = RedisTlsSettings.None;
+
+    public string KeyPrefix { get; init; } = "mg:";
 
     public bool FailClosed { get; init; }
 
@@ -20,4 +27,10 @@ public sealed record QuotaSettings
     public TimeSpan ReservationTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
     public bool UseTokenizer { get; init; } = true;
+}
+
+/// <summary>The validated <see cref="RedisTlsOptions"/>: file paths only, read when connecting.</summary>
+public sealed record RedisTlsSettings(bool Enabled, string? CaCertificate, string? ClientCertificate, string? ClientKey)
+{
+    public static readonly RedisTlsSettings None = new(false, null, null, null);
 }

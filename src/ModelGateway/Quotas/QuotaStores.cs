@@ -18,7 +18,7 @@ internal sealed class QuotaStores : IDisposable
             return;
         }
 
-        var options = ConfigurationOptions.Parse(settings.Redis);
+        var options = RedisConnection.Options(settings.Redis, settings.RedisPassword, settings.RedisTls);
         var timeoutMs = (int)Math.Ceiling(settings.RedisTimeout.TotalMilliseconds);
         options.AbortOnConnectFail = false;
         options.ConnectTimeout = Math.Max(timeoutMs, 1000);

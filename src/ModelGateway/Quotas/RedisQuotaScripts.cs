@@ -6,9 +6,11 @@ namespace ModelGateway.Quotas;
 /// <c>KEYS[3]</c> this reservation's tombstone, then per scope four keys: rate window hash (start, req, tok),
 /// in-flight counter, day spend hash and month spend hash (spent, held). A reservation list holds its cost and, per
 /// scope, its in-flight, day and month keys, so expired reservations of dead requests can be released by whichever
-/// request comes next, and a reservation can be released by its id alone. A tombstone says the reservation is
-/// finished (released or settled by a retry): a reservation or settlement that Redis runs later, because it was
-/// queued while the caller had already given up, then changes nothing.
+/// request of the group comes next (or by <see cref="QuotaHoldSweeper"/>), and a reservation can be released by its
+/// id alone. A tombstone says the reservation is finished (released or settled by a retry): a reservation or
+/// settlement that Redis runs later, because it was queued while the caller had already given up, then changes nothing.
+/// Every key of one call carries the group's hash tag (<see cref="RedisQuotaKeys"/>), including the keys a script
+/// reads from a reservation list, so each script runs on one Redis Cluster slot.
 /// </summary>
 internal static class RedisQuotaScripts
 {
@@ -17,9 +19,39 @@ internal static class RedisQuotaScripts
     public const int ReserveArgsBeforeScopes = 7;
     public const int ArgsPerScope = 5;
 
+    /// <summary>Releases up to <c>limit</c> reservations of <c>holds</c> that expired by <c>now</c>; returns how many.</summary>
+    private const string ExpireHolds = """
+        local function release(ck, dk, mk, c)
+          if tonumber(redis.call('GET', ck) or '0') > 0 then redis.call('DECR', ck) end
+          redis.call('HINCRBY', dk, 'held', -c)
+          redis.call('HINCRBY', mk, 'held', -c)
+        end
+
+        local function expire(holds, now, limit)
+          local expired = redis.call('ZRANGEBYSCORE', holds, '-inf', now, 'LIMIT', 0, limit)
+          for _, id in ipairs(expired) do
+            local hk = holds .. ':' .. id
+            local entry = redis.call('LRANGE', hk, 0, -1)
+            if #entry > 0 then
+              local c = tonumber(entry[1])
+              for j = 2, #entry - 2, 3 do release(entry[j], entry[j + 1], entry[j + 2], c) end
+            end
+            redis.call('DEL', hk)
+            redis.call('ZREM', holds, id)
+          end
+          return #expired
+        end
+
+        """;
+
+    // KEYS: holds. ARGV: now. Returns the number of expired reservations released.
+    public const string Sweep = ExpireHolds + """
+        return expire(KEYS[1], tonumber(ARGV[1]), 256)
+        """;
+
     // ARGV: now, window, tokens, cost, reservation id, hold ms, scope count; per scope: rpm, tpm, concurrent, usd/day, usd/month (-1: none).
     // Returns: verdict, culprit (0-based, -1), retry ms; per scope: window start, requests, tokens (after counting this one when admitted).
-    public const string Reserve = """
+    public const string Reserve = ExpireHolds + """
         local now = tonumber(ARGV[1])
         local window = tonumber(ARGV[2])
         local tokens = tonumber(ARGV[3])
@@ -38,23 +70,7 @@ internal static class RedisQuotaScripts
           return withdrawn
         end
 
-        local function release(ck, dk, mk, c)
-          if tonumber(redis.call('GET', ck) or '0') > 0 then redis.call('DECR', ck) end
-          redis.call('HINCRBY', dk, 'held', -c)
-          redis.call('HINCRBY', mk, 'held', -c)
-        end
-
-        local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, 32)
-        for _, id in ipairs(expired) do
-          local hk = KEYS[1] .. ':' .. id
-          local entry = redis.call('LRANGE', hk, 0, -1)
-          if #entry > 0 then
-            local c = tonumber(entry[1])
-            for j = 2, #entry - 2, 3 do release(entry[j], entry[j + 1], entry[j + 2], c) end
-          end
-          redis.call('DEL', hk)
-          redis.call('ZREM', KEYS[1], id)
-        end
+        expire(KEYS[1], now, 32)
 
         local verdict, culprit, retry = 0, -1, 0
         local starts, reqs, toks, fresh = {}, {}, {}, {}
@@ -120,6 +136,8 @@ internal static class RedisQuotaScripts
           end
           redis.call('PEXPIRE', KEYS[2], holdMs + 3600000)
           redis.call('ZADD', KEYS[1], now + holdMs, ARGV[5])
+          -- A group that goes quiet leaves nothing behind once its last reservation has long expired.
+          redis.call('PEXPIRE', KEYS[1], holdMs + 3600000)
         end
 
         local result = { verdict, culprit, retry }

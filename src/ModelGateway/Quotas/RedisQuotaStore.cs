@@ -9,6 +9,8 @@ namespace ModelGateway.Quotas;
 /// Quota counters in Redis, shared by every gateway replica. Each reservation and each settlement is one script
 /// call (<c>EVALSHA</c>; <c>EVAL</c> once per server after a restart), so check-and-reserve is atomic across replicas.
 /// Calls are bounded by <see cref="QuotaSettings.RedisTimeout"/>; failures surface as exceptions for the caller's mode.
+/// Every key of a call carries the ask's group hash tag (<see cref="RedisQuotaKeys"/>), so on Redis Cluster each
+/// script runs on one slot (no CROSSSLOT), and groups spread over the shards.
 /// </summary>
 internal sealed class RedisQuotaStore : IQuotaStore
 {
@@ -16,6 +18,7 @@ internal sealed class RedisQuotaStore : IQuotaStore
     private static readonly byte[] ReserveSha = SHA1.HashData(Encoding.UTF8.GetBytes(RedisQuotaScripts.Reserve));
     private static readonly byte[] SettleSha = SHA1.HashData(Encoding.UTF8.GetBytes(RedisQuotaScripts.Settle));
     private static readonly byte[] ReleaseSha = SHA1.HashData(Encoding.UTF8.GetBytes(RedisQuotaScripts.Release));
+    private static readonly byte[] SweepSha = SHA1.HashData(Encoding.UTF8.GetBytes(RedisQuotaScripts.Sweep));
 #pragma warning restore CA5350
 
     private readonly IConnectionMultiplexer _redis;
@@ -80,21 +83,31 @@ internal sealed class RedisQuotaStore : IQuotaStore
 
     public async ValueTask<bool> ReleaseAsync(QuotaAsk ask, CancellationToken cancellationToken)
     {
-        RedisKey[] keys = [_prefix + "holds", _prefix + "holds:" + ask.ReservationId, _prefix + "released:" + ask.ReservationId];
+        var names = new RedisQuotaKeys(_prefix, ask.Group);
+        RedisKey[] keys = [names.Holds, names.Hold(ask.ReservationId), names.Released(ask.ReservationId)];
         RedisValue[] args = [ask.ReservationId, TombstoneMs(ask)];
         return (long)await EvaluateAsync(RedisQuotaScripts.Release, ReleaseSha, keys, args, cancellationToken) == 1;
     }
 
-    public async ValueTask<ScopeUsage> ReadAsync(string scope, string day, string month, CancellationToken cancellationToken)
+    public async ValueTask<ScopeUsage> ReadAsync(string group, string scope, string day, string month, CancellationToken cancellationToken)
     {
         var db = _redis.GetDatabase();
-        var dayTask = db.HashGetAsync(_prefix + "d:" + day + ":" + scope, ["spent", "held"]);
-        var monthTask = db.HashGetAsync(_prefix + "m:" + month + ":" + scope, ["spent", "held"]);
-        var inFlightTask = db.StringGetAsync(_prefix + "c:" + scope);
+        var names = new RedisQuotaKeys(_prefix, group);
+        var dayTask = db.HashGetAsync(names.Day(day, scope), ["spent", "held"]);
+        var monthTask = db.HashGetAsync(names.Month(month, scope), ["spent", "held"]);
+        var inFlightTask = db.StringGetAsync(names.InFlight(scope));
         var d = await dayTask.WaitAsync(_timeout, _timeProvider, cancellationToken);
         var m = await monthTask.WaitAsync(_timeout, _timeProvider, cancellationToken);
         var inFlight = await inFlightTask.WaitAsync(_timeout, _timeProvider, cancellationToken);
         return new ScopeUsage(Long(d[0]), Long(d[1]), Long(m[0]), Long(m[1]), Long(inFlight));
+    }
+
+    /// <summary>Releases the group's reservations that expired by <paramref name="nowMs"/> (their gateway stopped); returns how many.</summary>
+    public async ValueTask<long> SweepAsync(string group, long nowMs, CancellationToken cancellationToken)
+    {
+        RedisKey[] keys = [new RedisQuotaKeys(_prefix, group).Holds];
+        RedisValue[] args = [nowMs];
+        return (long)await EvaluateAsync(RedisQuotaScripts.Sweep, SweepSha, keys, args, cancellationToken);
     }
 
     private async ValueTask SettleAsync(QuotaAsk ask, QuotaDecision decision, long actualTokens, long actualNanoUsd, bool retry, CancellationToken cancellationToken)
@@ -122,13 +135,19 @@ internal sealed class RedisQuotaStore : IQuotaStore
     private RedisKey[] ReservationKeys(QuotaAsk ask)
     {
         var count = ask.Scopes.Length;
+        var names = new RedisQuotaKeys(_prefix, ask.Group);
         var keys = new RedisKey[RedisQuotaScripts.KeysBeforeScopes + (count * RedisQuotaScripts.KeysPerScope)];
-        keys[0] = _prefix + "holds";
-        keys[1] = _prefix + "holds:" + ask.ReservationId;
-        keys[2] = _prefix + "released:" + ask.ReservationId;
+        keys[0] = names.Holds;
+        keys[1] = names.Hold(ask.ReservationId);
+        keys[2] = names.Released(ask.ReservationId);
         for (var i = 0; i < count; i++)
         {
-            ScopeKeys(keys, RedisQuotaScripts.KeysBeforeScopes + (i * RedisQuotaScripts.KeysPerScope), ask.Scopes[i].Name, ask.Day, ask.Month);
+            var at = RedisQuotaScripts.KeysBeforeScopes + (i * RedisQuotaScripts.KeysPerScope);
+            var scope = ask.Scopes[i].Name;
+            keys[at] = names.Window(scope);
+            keys[at + 1] = names.InFlight(scope);
+            keys[at + 2] = names.Day(ask.Day, scope);
+            keys[at + 3] = names.Month(ask.Month, scope);
         }
 
         return keys;
@@ -146,14 +165,6 @@ internal sealed class RedisQuotaStore : IQuotaStore
             // First call on this server (or after a restart): send the script itself, which also caches it there.
             return await db.ScriptEvaluateAsync(script, keys, args).WaitAsync(_timeout, _timeProvider, cancellationToken);
         }
-    }
-
-    private void ScopeKeys(RedisKey[] keys, int at, string scope, string day, string month)
-    {
-        keys[at] = _prefix + "w:" + scope;
-        keys[at + 1] = _prefix + "c:" + scope;
-        keys[at + 2] = _prefix + "d:" + day + ":" + scope;
-        keys[at + 3] = _prefix + "m:" + month + ":" + scope;
     }
 
     private static long Long(RedisValue value) =>

@@ -62,11 +62,12 @@ internal sealed partial class TeamBudgetMonitor : BackgroundService, IQuotaRemai
                 continue;
             }
 
-            var usage = await _stores.Primary.ReadAsync(QuotaScope.ForTeam(team.Id), day, month, cancellationToken);
+            var usage = await _stores.Primary.ReadAsync(QuotaScope.ForTeam(team.Id), QuotaScope.ForTeam(team.Id), day, month, cancellationToken);
             var used = team.Limits.NanoUsdPerDay is not null
                 ? usage.SpentDayNano + usage.HeldDayNano
                 : usage.SpentMonthNano + usage.HeldMonthNano;
-            budgets.Add(new TeamQuotaRemaining(team.Id, Math.Max(0, limit.Value - used) / NanoPerUsd, limit.Value / NanoPerUsd));
+            var budget = team.Limits.NanoUsdPerDay is not null ? "usd_per_day" : "usd_per_month";
+            budgets.Add(new TeamQuotaRemaining(team.Id, Math.Max(0, limit.Value - used) / NanoPerUsd, limit.Value / NanoPerUsd, budget));
         }
 
         return budgets;

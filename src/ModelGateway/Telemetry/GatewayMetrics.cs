@@ -209,7 +209,10 @@ internal sealed class GatewayMetrics
             var value = limit ? reading.LimitUsd : reading.RemainingUsd;
             if (value is { } usd)
             {
-                yield return new Measurement<double>((double)usd, new KeyValuePair<string, object?>("team", TelemetryLabels.Team(reading.TeamId)));
+                var team = new KeyValuePair<string, object?>("team", TelemetryLabels.Team(reading.TeamId));
+                yield return reading.Budget is { } budget
+                    ? new Measurement<double>((double)usd, team, new KeyValuePair<string, object?>("budget", budget))
+                    : new Measurement<double>((double)usd, team);
             }
         }
     }

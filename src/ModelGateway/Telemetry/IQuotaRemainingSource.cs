@@ -9,8 +9,11 @@ internal interface IQuotaRemainingSource
     IReadOnlyList<TeamQuotaRemaining> Read();
 }
 
-/// <summary>What a team has left (and its limit, when known) in USD for the current budget period.</summary>
-internal readonly record struct TeamQuotaRemaining(string TeamId, decimal? RemainingUsd, decimal? LimitUsd = null);
+/// <summary>
+/// What a team has left (and its limit, when known) in USD for the current budget period, and which budget that is
+/// (<c>usd_per_day</c> or <c>usd_per_month</c>, the configuration's names; the <c>budget</c> label).
+/// </summary>
+internal readonly record struct TeamQuotaRemaining(string TeamId, decimal? RemainingUsd, decimal? LimitUsd = null, string? Budget = null);
 
 /// <summary>No budgets configured: nothing to report.</summary>
 internal sealed class NoQuotaRemainingSource : IQuotaRemainingSource

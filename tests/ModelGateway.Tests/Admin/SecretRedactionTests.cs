@@ -100,7 +100,7 @@ public sealed class SecretRedactionTests : IAsyncLifetime
     [Fact]
     public async Task The_redis_store_never_holds_the_password()
     {
-        var prefix = RedisServer.NewPrefix();
+        var prefix = RedisServer.NewTaggedPrefix();
         var gateway = await GatewayHost.StartAsync(Config(), [.. AdminFixture.AdminArgs(null), "--Admin:Store=redis", $"--Admin:KeyPrefix={prefix}"]);
         try
         {

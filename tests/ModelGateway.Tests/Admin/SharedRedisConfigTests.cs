@@ -20,7 +20,7 @@ public sealed class SharedRedisConfigTests(ITestOutputHelper output) : IAsyncLif
     public async Task InitializeAsync()
     {
         _redis = await RedisServer.SharedAddressAsync();
-        _prefix = RedisServer.NewPrefix();
+        _prefix = RedisServer.NewTaggedPrefix();
         _simA = await SimulatorHost.StartAsync(o => o.Name = "sim-a");
         _simB = await SimulatorHost.StartAsync(o => o.Name = "sim-b");
         var config = TestConfig.Gateway()

@@ -35,7 +35,7 @@ public sealed class ReplicasBehindNginxTests
             [
                 ("Admin__Keys__ops__Sha256", ClientAuthenticationMiddleware.HashKey(AdminKey)),
                 ("Admin__Store", "redis"),
-                ("Admin__KeyPrefix", RedisServer.NewPrefix()),
+                ("Admin__KeyPrefix", RedisServer.NewTaggedPrefix()),
             ];
             var starting = Enumerable.Range(0, 3).Select(_ => GatewayProcess.StartAsync(directory, config, environment)).ToList();
             replicas.AddRange(await Task.WhenAll(starting));

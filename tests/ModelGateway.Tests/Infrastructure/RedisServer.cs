@@ -26,8 +26,11 @@ public sealed class RedisServer : IAsyncDisposable
 
     public static Task<string> SharedAddressAsync() => Shared.Value;
 
-    /// <summary>A Redis key prefix (a cluster hash tag) no other test uses.</summary>
-    public static string NewPrefix() => "{t" + Guid.NewGuid().ToString("N")[..12] + "}:";
+    /// <summary>A quota key prefix (<c>Quotas:KeyPrefix</c>, no braces: the gateway adds hash tags) no other test uses.</summary>
+    public static string NewPrefix() => "t" + Guid.NewGuid().ToString("N")[..12] + ":";
+
+    /// <summary>An admin store key prefix (<c>Admin:KeyPrefix</c>, one cluster hash tag) no other test uses.</summary>
+    public static string NewTaggedPrefix() => "{t" + Guid.NewGuid().ToString("N")[..12] + "}:";
 
     public static async Task<RedisServer> StartAsync()
     {

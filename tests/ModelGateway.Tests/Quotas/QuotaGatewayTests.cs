@@ -226,6 +226,6 @@ public sealed class QuotaGatewayTests : IAsyncLifetime
     {
         var today = DateTime.UtcNow;
         return await gateway.Service<QuotaStores>().Primary.ReadAsync(
-            "team:team-a", today.ToString("yyyyMMdd", null), today.ToString("yyyyMM", null), default);
+            "team:team-a", "team:team-a", today.ToString("yyyyMMdd", null), today.ToString("yyyyMM", null), default);
     }
 }

@@ -12,6 +12,9 @@ public abstract class QuotaStoreTests : IAsyncLifetime
 {
     private const long Start = 1_750_000_000_000;
     private const long Window = 60_000;
+
+    /// <summary>Every ask of these tests is in one quota group, as a team's key, team and team model are.</summary>
+    private const string Group = "team:t";
     private int _next;
 
     private protected IQuotaStore Store { get; set; } = null!;
@@ -73,7 +76,7 @@ public abstract class QuotaStoreTests : IAsyncLifetime
 
         await Store.SettleAsync(a, first, 0, 0, default);
         Assert.True((await ReserveAsync(scopes, Start)).Admitted);
-        Assert.Equal(2, (await Store.ReadAsync("key:c", "20250615", "202506", default)).InFlight);
+        Assert.Equal(2, (await Store.ReadAsync(Group, "key:c", "20250615", "202506", default)).InFlight);
     }
 
     [Fact]
@@ -89,7 +92,7 @@ public abstract class QuotaStoreTests : IAsyncLifetime
         Assert.True(busy.RetryAfterMs > 0);
 
         await Store.SettleAsync(a, held, 0, 500, default);
-        var usage = await Store.ReadAsync("team:b", "20250615", "202506", default);
+        var usage = await Store.ReadAsync(Group, "team:b", "20250615", "202506", default);
         Assert.Equal(new ScopeUsage(500, 0, 500, 0, 0), usage);
 
         Assert.Equal(QuotaVerdict.BudgetDay, (await ReserveAsync(scopes, Start, nano: 600)).Verdict);
@@ -116,7 +119,7 @@ public abstract class QuotaStoreTests : IAsyncLifetime
 
         // Nobody settled: after the hold time the next reservation releases it first.
         Assert.True((await ReserveAsync(scopes, Start + 5_000, nano: 900)).Admitted);
-        var usage = await Store.ReadAsync("key:d", "20250615", "202506", default);
+        var usage = await Store.ReadAsync(Group, "key:d", "20250615", "202506", default);
         Assert.Equal(900, usage.HeldDayNano);
         Assert.Equal(1, usage.InFlight);
     }
@@ -130,7 +133,7 @@ public abstract class QuotaStoreTests : IAsyncLifetime
         await ReserveAsync(scopes, Start + 2_000, nano: 100);
         await Store.SettleAsync(a, decision, 0, 700, default);
 
-        var usage = await Store.ReadAsync("key:e", "20250615", "202506", default);
+        var usage = await Store.ReadAsync(Group, "key:e", "20250615", "202506", default);
         Assert.Equal(new ScopeUsage(700, 100, 700, 100, 1), usage);
     }
 
@@ -164,15 +167,15 @@ public abstract class QuotaStoreTests : IAsyncLifetime
         var decision = await Store.ReserveAsync(late, default);
         Assert.Equal(QuotaVerdict.Withdrawn, decision.Verdict);
         Assert.False(await Store.ReleaseAsync(late, default));
-        Assert.Equal(new ScopeUsage(0, 0, 0, 0, 0), await Store.ReadAsync("team:w", "20250615", "202506", default));
+        Assert.Equal(new ScopeUsage(0, 0, 0, 0, 0), await Store.ReadAsync(Group, "team:w", "20250615", "202506", default));
 
         // The slot and the budget are free for the next request; releasing it (twice) frees them again.
         var next = Ask(scopes, Start + 1, nano: 900);
         Assert.True((await Store.ReserveAsync(next, default)).Admitted);
-        Assert.Equal(new ScopeUsage(0, 900, 0, 900, 1), await Store.ReadAsync("team:w", "20250615", "202506", default));
+        Assert.Equal(new ScopeUsage(0, 900, 0, 900, 1), await Store.ReadAsync(Group, "team:w", "20250615", "202506", default));
         Assert.True(await Store.ReleaseAsync(next, default));
         Assert.False(await Store.ReleaseAsync(next, default));
-        Assert.Equal(new ScopeUsage(0, 0, 0, 0, 0), await Store.ReadAsync("team:w", "20250615", "202506", default));
+        Assert.Equal(new ScopeUsage(0, 0, 0, 0, 0), await Store.ReadAsync(Group, "team:w", "20250615", "202506", default));
         Assert.True((await ReserveAsync(scopes, Start + 2, nano: 900)).Admitted);
     }
 
@@ -183,6 +186,7 @@ public abstract class QuotaStoreTests : IAsyncLifetime
     {
         ReservationId = "r" + Interlocked.Increment(ref _next),
         NowMs = now,
+        Group = Group,
         Scopes = scopes,
         Tokens = tokens,
         NanoUsd = nano,

@@ -112,13 +112,13 @@ public sealed class RedisOutageTests : IAsyncLifetime
         }
 
         await using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Address);
-        await redis.GetDatabase().KeyDeleteAsync(_prefix + "w:team:ops");
+        await redis.GetDatabase().KeyDeleteAsync("{" + _prefix + "team:ops}:w:team:ops");
     }
 
     private async Task<long> RedisRequestsAsync()
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.Address);
-        var value = await redis.GetDatabase().HashGetAsync(_prefix + "w:team:ops", "req");
+        var value = await redis.GetDatabase().HashGetAsync("{" + _prefix + "team:ops}:w:team:ops", "req");
         return value.IsNull ? 0 : (long)value;
     }
 }

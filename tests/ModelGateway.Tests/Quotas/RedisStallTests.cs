@@ -155,7 +155,7 @@ public sealed class RedisStallTests : IAsyncLifetime
             ScopeUsage usage;
             try
             {
-                usage = await store.ReadAsync(QuotaScope.ForTeam(Team), now.ToString("yyyyMMdd", null), now.ToString("yyyyMM", null), default);
+                usage = await store.ReadAsync(QuotaScope.ForTeam(Team), QuotaScope.ForTeam(Team), now.ToString("yyyyMMdd", null), now.ToString("yyyyMM", null), default);
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {

@@ -124,7 +124,7 @@ public sealed class SharedRedisQuotaTests : IAsyncLifetime
         var perRequest = ledger.Max(r => r.CostUsd);
         var maxCost = perRequest * 10; // generous bound on one request's reserved maximum (estimated prompt plus 8 output tokens)
         var usage = await first.Service<QuotaStores>().Primary.ReadAsync(
-            "team:finance", today.ToString("yyyyMMdd", null), today.ToString("yyyyMM", null), default);
+            "team:finance", "team:finance", today.ToString("yyyyMMdd", null), today.ToString("yyyyMM", null), default);
         var settled = usage.SpentDayNano / 1_000_000_000m;
         Assert.True(settled <= 1.00m + maxCost, $"settled {settled}");
         Assert.True(settled > 1.00m - maxCost, $"settled {settled}: the budget should be nearly used");

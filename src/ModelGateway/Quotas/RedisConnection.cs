@@ -1,0 +1,95 @@
+using ModelGateway.Configuration;
+using StackExchange.Redis;
+
+namespace ModelGateway.Quotas;
+
+/// <summary>
+/// Builds the StackExchange.Redis options of the quota store (and of the admin store when it shares the connection)
+/// from the connection string, the password reference and the TLS files, and validates them at start-up. A Redis
+/// Cluster needs nothing more: the client finds the other nodes from any one listed.
+/// </summary>
+internal static class RedisConnection
+{
+    /// <summary>Reads <c>{section}:RedisPassword</c>; an error when it is set twice (here and as <c>password=</c> in the string) or without a connection string.</summary>
+    public static ProviderCredential? Password(string section, QuotaOptions options, Func<string, string?> environment, List<string> errors)
+    {
+        ConfigurationOptions? parsed = null;
+        if (!string.IsNullOrWhiteSpace(options.Redis))
+        {
+            try
+            {
+                parsed = ConfigurationOptions.Parse(options.Redis);
+            }
+            catch (Exception ex) when (ex is ArgumentException or FormatException)
+            {
+                // Not echoed: the string may hold a password.
+                errors.Add($"{section}:Redis is not a valid StackExchange.Redis connection string ({ex.GetType().Name}).");
+            }
+        }
+
+        if (options.RedisPassword is null)
+        {
+            return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Redis))
+        {
+            errors.Add($"{section}:RedisPassword is set but {section}:Redis is not.");
+        }
+        else if (parsed?.Password is not null)
+        {
+            errors.Add($"{section}:RedisPassword is set and {section}:Redis has a password too: set it in one place.");
+        }
+
+        return GatewayConfigBuilder.ResolveCredential($"{section}:RedisPassword", options.RedisPassword, environment, errors);
+    }
+
+    /// <summary>Checks the TLS files exist (they are read when connecting).</summary>
+    public static RedisTlsSettings Tls(string path, RedisTlsOptions options, List<string> errors)
+    {
+        if (options.ClientCertificate is null != options.ClientKey is null)
+        {
+            errors.Add($"{path}: ClientCertificate and ClientKey go together.");
+        }
+
+        foreach (var (name, file) in new[] { ("CaCertificate", options.CaCertificate), ("ClientCertificate", options.ClientCertificate), ("ClientKey", options.ClientKey) })
+        {
+            if (file is not null && !File.Exists(file))
+            {
+                errors.Add($"{path}:{name} file '{file}' does not exist.");
+            }
+        }
+
+        return options.Enabled || options.CaCertificate is not null || options.ClientCertificate is not null
+            ? new RedisTlsSettings(true, options.CaCertificate, options.ClientCertificate, options.ClientKey)
+            : RedisTlsSettings.None;
+    }
+
+    /// <summary>The client options: the connection string, then the password and TLS settings over it.</summary>
+    public static ConfigurationOptions Options(string connection, ProviderCredential? password, RedisTlsSettings tls)
+    {
+        var options = ConfigurationOptions.Parse(connection);
+        if (password?.Secret is { } secret)
+        {
+            options.Password = secret;
+        }
+
+        if (tls.Enabled)
+        {
+            options.Ssl = true;
+        }
+
+        if (tls.CaCertificate is { } ca)
+        {
+            // Trust this CA for the server's certificate (and still check the name against the address or sslHost).
+            options.TrustIssuer(ca);
+        }
+
+        if (tls.ClientCertificate is { } certificate)
+        {
+            options.SetUserPemCertificate(certificate, tls.ClientKey);
+        }
+
+        return options;
+    }
+}
