@@ -22,7 +22,7 @@ public class RequestParsingBenchmarks
     }
 
     [Benchmark]
-    public int ParseChatRequest() => ChatRequestParser.Parse(_body, out _)!.MessageCount;
+    public int? ParseChatRequest() => ChatRequestParser.Parse(_body, out _)!.MaxOutputTokens;
 
     [Benchmark]
     public int ParseAndRewrite()

@@ -162,7 +162,6 @@ internal static class ChatRequestParser
             StreamOptions = streamOptions,
             IncludeUsageValue = includeUsage,
             MaxOutputTokens = maxCompletionTokens ?? maxTokens,
-            MessageCount = messageCount,
             UsesTools = usesTools,
             UsesImages = usesImages,
             UsesJsonSchema = usesJsonSchema,

@@ -26,8 +26,6 @@ internal sealed class ChatRequest
     /// <summary><c>max_completion_tokens</c>, or the deprecated <c>max_tokens</c>.</summary>
     public int? MaxOutputTokens { get; init; }
 
-    public int MessageCount { get; init; }
-
     public bool UsesTools { get; init; }
 
     public bool UsesImages { get; init; }

@@ -24,7 +24,6 @@ public sealed class ChatRequestParserTests
         Assert.Equal("{\"include_usage\":false}", Json.Substring(request.StreamOptions!.Value.Start, request.StreamOptions.Value.Length));
         Assert.Equal("false", Json.Substring(request.IncludeUsageValue!.Value.Start, request.IncludeUsageValue.Value.Length));
         Assert.Equal(70, request.MaxOutputTokens);
-        Assert.Equal(1, request.MessageCount);
         Assert.True(request.UsesTools);
         Assert.True(request.UsesImages);
         Assert.True(request.UsesJsonSchema);
@@ -41,7 +40,6 @@ public sealed class ChatRequestParserTests
         Assert.False(request.UsesImages);
         Assert.Null(request.StreamOptions);
         Assert.Null(request.MaxOutputTokens);
-        Assert.Equal(2, request.MessageCount);
     }
 
     [Theory]
