@@ -12,6 +12,9 @@ namespace ModelGateway.FrontDoor.Protocols.AnthropicMessages;
 /// </summary>
 internal static class MessagesToChat
 {
+    private static readonly HashSet<string> OpenAiPartTypes = ["image_url", "input_text", "input_image", "input_file", "input_audio", "output_text",
+        "refusal", "file", "function", "function_call", "function_call_output"];
+
     private static readonly HashSet<string> Mapped = ["model", "messages", "max_tokens", "stream", "system", "temperature", "top_p",
         "stop_sequences", "metadata", "tools", "tool_choice"];
 
@@ -303,7 +306,10 @@ internal static class MessagesToChat
         return null;
     }
 
-    /// <summary>A block's <c>type</c>, or null with the error when the block is not an object with a string type.</summary>
+    /// <summary>
+    /// A block's <c>type</c>, or null with the error when the block is not an object with a string type, or is an
+    /// OpenAI part sent to the wrong API. Other unknown types are Anthropic's newer blocks: dropped, not refused.
+    /// </summary>
     public static string? TypeOf(JsonElement block, string path, out GatewayError? error)
     {
         if (block.ValueKind != JsonValueKind.Object || !block.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
@@ -312,8 +318,16 @@ internal static class MessagesToChat
             return null;
         }
 
+        var name = type.GetString()!;
+        if (OpenAiPartTypes.Contains(name))
+        {
+            error = MessagesRequestParser.Invalid(
+                $"{path}.type: '{name}' is an OpenAI content part, not a Messages block (use 'text', 'image', 'document', 'tool_use' or 'tool_result').", "messages");
+            return null;
+        }
+
         error = null;
-        return type.GetString();
+        return name;
     }
 
     public static void NoteCacheControl(JsonElement block, DroppedFields dropped)
