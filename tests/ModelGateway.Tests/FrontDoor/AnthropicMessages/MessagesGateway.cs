@@ -34,7 +34,7 @@ public abstract class MessagesGateway : IAsyncLifetime
         });
         var config = TestConfig.Gateway()
             .WithProvider("selfhosted", Simulator.BaseUrl + "/v1", credential: "env:" + ProviderKeyVariable, responseTimeout: "00:00:05")
-            .WithProvider("anthropic", Simulator.BaseUrl + "/v1", trust: "public", credential: "env:" + ProviderKeyVariable, responseTimeout: "00:00:05")
+            .WithProvider("anthropic", Simulator.BaseUrl + "/v1", trust: "contracted", credential: "env:" + ProviderKeyVariable, responseTimeout: "00:00:05")
             .WithDeployment("qwen-coder", "selfhosted", ["qwen3-coder"], upstreamModel: "Qwen/Qwen3-Coder-30B-A3B-Instruct", input: 0.2m, output: 0.6m)
             .WithDeployment("claude-direct", "anthropic", [NativeModel], upstreamModel: AnthropicUpstreamModel, input: 3m, output: 15m, cached: 0.3m);
         config["Providers"]!["anthropic"]!["Kind"] = "anthropic";
