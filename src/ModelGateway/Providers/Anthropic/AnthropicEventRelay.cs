@@ -128,21 +128,12 @@ internal sealed class AnthropicEventRelay
             return UpstreamOutcome.Success(Usage, _errorEvent is null ? FailureKind.None : FailureKind.UpstreamStreamError);
         }
 
-        var message = breakKind switch
-        {
-            FailureKind.UpstreamIdleTimeout => "The upstream provider stopped sending; the stream was stopped.",
-            FailureKind.UpstreamEventTooLarge => UpstreamFailures.EventTooLargeError(call.MaxStreamEventBytes).Message,
-            FailureKind.UpstreamStreamInterrupted => "The connection to the upstream provider broke before the stream was complete.",
-            _ => "The upstream provider ended the stream before it was complete.",
-        };
         if (!started)
         {
-            return UpstreamOutcome.Failure(
-                new GatewayError(StatusCodes.Status502BadGateway, "server_error", FailureKinds.Name(breakKind), message) { RetryAfter = TimeSpan.FromSeconds(1) },
-                retryable: true,
-                breakKind);
+            return StreamBreaks.BeforeFirstEvent(breakKind, idleTimeout, call.MaxStreamEventBytes);
         }
 
+        var message = StreamBreaks.ErrorFor(breakKind, idleTimeout, call.MaxStreamEventBytes).Message;
         try
         {
             // What follows the last complete event is an unfinished one: the client gets an error event instead.
