@@ -38,7 +38,8 @@ internal sealed partial class UsageSanitizer
             prompt,
             Math.Clamp(usage.CachedPromptTokens, 0, prompt),
             completion,
-            Math.Clamp(usage.ReasoningTokens, 0, completion));
+            Math.Clamp(usage.ReasoningTokens, 0, completion),
+            Math.Clamp(usage.CacheWritePromptTokens, 0, prompt - Math.Clamp(usage.CachedPromptTokens, 0, prompt)));
     }
 
     [LoggerMessage(EventId = 1500, Level = LogLevel.Warning,

@@ -221,7 +221,7 @@ internal static class GatewayConfigBuilder
         {
             errors.Add($"{prefix}:Price needs InputPerMillion and OutputPerMillion (USD per million tokens; 0 for free).");
         }
-        else if (price.InputPerMillion < 0 || price.OutputPerMillion < 0 || price.CachedInputPerMillion < 0)
+        else if (price.InputPerMillion < 0 || price.OutputPerMillion < 0 || price.CachedInputPerMillion < 0 || price.CacheWriteInputPerMillion < 0)
         {
             errors.Add($"{prefix}:Price values must not be negative.");
         }
@@ -264,7 +264,7 @@ internal static class GatewayConfigBuilder
             ProviderId = deployment.Provider!,
             Models = [.. deployment.Models],
             UpstreamModel = string.IsNullOrWhiteSpace(deployment.UpstreamModel) ? deployment.Models[0] : deployment.UpstreamModel,
-            Price = new ModelPrice(price.InputPerMillion!.Value, price.CachedInputPerMillion ?? price.InputPerMillion.Value, price.OutputPerMillion!.Value),
+            Price = new ModelPrice(price.InputPerMillion!.Value, price.CachedInputPerMillion ?? price.InputPerMillion.Value, price.OutputPerMillion!.Value, price.CacheWriteInputPerMillion),
             ContextWindow = deployment.ContextWindow,
             Capabilities = capabilities,
             Priority = deployment.Priority,

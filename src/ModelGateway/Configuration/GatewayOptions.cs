@@ -108,6 +108,9 @@ public sealed class PriceOptions
 
     public decimal? CachedInputPerMillion { get; set; }
 
+    /// <summary>Prompt tokens written to a provider's prompt cache (Anthropic <c>cache_creation_input_tokens</c>); the input price when unset.</summary>
+    public decimal? CacheWriteInputPerMillion { get; set; }
+
     public decimal? OutputPerMillion { get; set; }
 }
 

@@ -37,18 +37,19 @@ internal sealed class ClientAuthenticationMiddleware
         var module = InboundModules.ForPath(context.Request.Path);
         var feature = context.Features.GetRequiredFeature<GatewayRequestFeature>();
         feature.Protocol = module?.Protocol;
+        var envelope = InboundModules.EnvelopeFor(context.Request.Path);
 
         // One snapshot per request: the key is checked and the request served under the same configuration.
         var snapshot = _store.Current;
-        var key = FindKey(context.Request.Headers.Authorization.ToString(), snapshot, out var error);
+        var key = FindKey(PresentedCredential(context.Request.Headers), snapshot, out var error);
         if (key is null)
         {
-            return WriteErrorAsync(context, module, error!);
+            return WriteErrorAsync(context, envelope, error!);
         }
 
         if (key.IsExpired(_timeProvider.GetUtcNow()))
         {
-            return WriteErrorAsync(context, module, GatewayError.ExpiredKey());
+            return WriteErrorAsync(context, envelope, GatewayError.ExpiredKey());
         }
 
         feature.KeyId = key.Id;
@@ -61,6 +62,18 @@ internal sealed class ClientAuthenticationMiddleware
     /// <summary>In the envelope of the endpoint's protocol; OpenAI's for every other <c>/v1</c> path.</summary>
     private static Task WriteErrorAsync(HttpContext context, IInboundModule? module, GatewayError error) =>
         module is null ? error.WriteAsync(context) : module.WriteErrorAsync(context, error);
+
+    /// <summary>
+    /// The <c>Authorization</c> header, or else the key from <c>x-api-key</c> as a bearer credential: Anthropic clients
+    /// (Claude Code with <c>ANTHROPIC_API_KEY</c>, the Anthropic SDKs) send the key that way.
+    /// </summary>
+    internal static string PresentedCredential(IHeaderDictionary headers)
+    {
+        var authorization = headers.Authorization.ToString();
+        return authorization.Length == 0 && headers.TryGetValue("x-api-key", out var apiKey) && apiKey.ToString() is { Length: > 0 } key
+            ? "Bearer " + key
+            : authorization;
+    }
 
     internal static ClientKey? FindKey(string authorization, GatewaySnapshot snapshot, out GatewayError? error)
     {

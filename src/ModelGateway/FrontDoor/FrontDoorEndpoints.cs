@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ModelGateway.Configuration;
 using ModelGateway.FrontDoor.Protocols;
+using ModelGateway.FrontDoor.Protocols.AnthropicMessages;
 using ModelGateway.Requests;
 
 namespace ModelGateway.FrontDoor;
@@ -15,6 +16,7 @@ internal static class FrontDoorEndpoints
             endpoints.MapPost(path, context => FrontDoorPipeline.ServeAsync(context, module));
         }
 
+        endpoints.MapPost(AnthropicMessagesProtocol.CountTokensPath, CountTokensEndpoint.ServeAsync);
         endpoints.MapGet("/v1/models", ListModelsAsync);
         endpoints.MapGet("/v1/models/{**id}", GetModelAsync);
         endpoints.MapGet("/healthz", static context => WriteStatusAsync(context, "ok"));
@@ -27,16 +29,24 @@ internal static class FrontDoorEndpoints
         context.Response.ContentType = "application/json";
         using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
         {
-            writer.WriteStartObject();
-            writer.WriteString("object"u8, "list"u8);
-            writer.WriteStartArray("data"u8);
-            foreach (var id in snapshot.ModelIds)
+            if (AnthropicModelList.IsAsked(context.Request))
             {
-                WriteModel(writer, snapshot, id);
+                // The Anthropic SDKs' models.list() reads Anthropic's shape, not OpenAI's.
+                AnthropicModelList.WriteList(writer, snapshot);
             }
+            else
+            {
+                writer.WriteStartObject();
+                writer.WriteString("object"u8, "list"u8);
+                writer.WriteStartArray("data"u8);
+                foreach (var id in snapshot.ModelIds)
+                {
+                    WriteModel(writer, snapshot, id);
+                }
 
-            writer.WriteEndArray();
-            writer.WriteEndObject();
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
         }
 
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
@@ -46,16 +56,26 @@ internal static class FrontDoorEndpoints
     {
         var snapshot = Services<IGatewayConfigStore>(context).Current;
         var id = (string)context.Request.RouteValues["id"]!;
+        var anthropic = AnthropicModelList.IsAsked(context.Request);
         if (!snapshot.IsKnownModel(id))
         {
-            await GatewayError.ModelNotFound(id).WriteAsync(context);
+            await (anthropic
+                ? AnthropicMessagesProtocol.Instance.WriteErrorAsync(context, GatewayError.ModelNotFound(id))
+                : GatewayError.ModelNotFound(id).WriteAsync(context));
             return;
         }
 
         context.Response.ContentType = "application/json";
         using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
         {
-            WriteModel(writer, snapshot, id);
+            if (anthropic)
+            {
+                AnthropicModelList.WriteModel(writer, snapshot, id);
+            }
+            else
+            {
+                WriteModel(writer, snapshot, id);
+            }
         }
 
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted);

@@ -9,8 +9,9 @@ using ModelGateway.Routing;
 namespace ModelGateway.FrontDoor;
 
 /// <summary>
-/// <c>POST /v1/route/explain</c>: takes a chat completions body, runs the same allow-list, classification and
-/// routing decision a real request would get (headers included), and returns it as JSON without sending anything upstream.
+/// <c>POST /v1/route/explain</c>: takes a chat completions body (or a Messages body when <c>anthropic-version</c> is
+/// sent, as Anthropic clients do), runs the same allow-list, classification and routing decision a real request would
+/// get (headers included), and returns it as JSON without sending anything upstream.
 /// </summary>
 internal static class RouteExplainEndpoint
 {
@@ -21,7 +22,10 @@ internal static class RouteExplainEndpoint
     private static async Task ExplainAsync(HttpContext context)
     {
         // The same request object, allow-list, classification and planner a real request gets; nothing is sent.
-        if (await GatewayRequestReader.ReadAsync(context, OpenAiChatProtocol.Instance) is not { } request)
+        IInboundModule module = FrontDoor.Protocols.AnthropicMessages.AnthropicModelList.IsAsked(context.Request)
+            ? FrontDoor.Protocols.AnthropicMessages.AnthropicMessagesProtocol.Instance
+            : OpenAiChatProtocol.Instance;
+        if (await GatewayRequestReader.ReadAsync(context, module) is not { } request)
         {
             return;
         }

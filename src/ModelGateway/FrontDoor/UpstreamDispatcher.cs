@@ -177,13 +177,19 @@ internal sealed class UpstreamDispatcher
             // Pass-through when the deployment speaks the client's protocol; otherwise the adapter answers in the
             // canonical form and the inbound module renders it for the client.
             var native = adapter.ServesNatively(request.Protocol.Protocol, deployment);
+            var sink = native ? client : request.Protocol.RenderCanonical(request, client);
             var outcome = await GatewayTracing.SendTracedAsync(adapter, new UpstreamCall
             {
                 Request = request,
                 Deployment = deployment,
                 Native = native,
-                Sink = native ? client : request.Protocol.RenderCanonical(client),
+                Sink = sink,
             }, request.Model, record.Attempts);
+            if (!ReferenceEquals(sink, client))
+            {
+                await CompleteRenderingAsync(sink, outcome);
+            }
+
             if (outcome.Usage is { } reported)
             {
                 // Before anything learns from or bills it: a negative count must not become a credit.
@@ -218,6 +224,29 @@ internal sealed class UpstreamDispatcher
         }
 
         return (null, last);
+    }
+
+    /// <summary>
+    /// A rendering sink writes what it still holds (a whole answer, a stream's closing events) once the adapter is
+    /// done, and is then released (it was made for this attempt).
+    /// </summary>
+    private static async ValueTask CompleteRenderingAsync(ResponseSink sink, UpstreamOutcome outcome)
+    {
+        try
+        {
+            if (sink.HasStarted && !outcome.ClientGone)
+            {
+                await sink.CompleteAsync();
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException && sink.Aborted.IsCancellationRequested)
+        {
+            // The client left while the last bytes went out; the outcome already says what was served.
+        }
+        finally
+        {
+            (sink as IDisposable)?.Dispose();
+        }
     }
 
     private void Notify(UpstreamAttempt attempt)

@@ -23,4 +23,7 @@ internal interface IInboundProtocol
     /// client in this protocol; the client sink itself when this protocol is the canonical one. Made per attempt.
     /// </summary>
     ResponseSink RenderCanonical(ResponseSink client);
+
+    /// <summary>As <see cref="RenderCanonical(ResponseSink)"/>, for modules whose rendering depends on the request.</summary>
+    ResponseSink RenderCanonical(GatewayRequest request, ResponseSink client) => RenderCanonical(client);
 }

@@ -25,7 +25,7 @@ public sealed record GatewayError(int Status, string Type, string? Code, string 
 
     public static GatewayError MissingKey() =>
         new(StatusCodes.Status401Unauthorized, "invalid_request_error", "missing_api_key",
-            "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.");
+            "You didn't provide an API key. Send it as 'Authorization: Bearer <key>' (or as 'x-api-key: <key>').");
 
     public static GatewayError InvalidKey() =>
         new(StatusCodes.Status401Unauthorized, "invalid_request_error", "invalid_api_key", "Incorrect API key provided.");

@@ -8,4 +8,7 @@ public enum InboundProtocol
 {
     OpenAiChatCompletions,
     OpenAiEmbeddings,
+
+    /// <summary>Anthropic Messages (<c>POST /v1/messages</c>): Claude Code and the Anthropic SDKs.</summary>
+    AnthropicMessages,
 }

@@ -52,6 +52,7 @@ internal static class TelemetryLabels
     {
         InboundProtocol.OpenAiChatCompletions => "chat",
         InboundProtocol.OpenAiEmbeddings => "embeddings",
+        InboundProtocol.AnthropicMessages => "messages",
         _ => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "An inbound protocol without a telemetry name."),
     };
 }

@@ -87,7 +87,7 @@ public sealed class ConfigSchemaTests
     private static GatewayOptions FullOptions() => new()
     {
         Providers = { ["p"] = new ProviderOptions { Kind = "openai", BaseUrl = "http://127.0.0.1:9/v1", Trust = "public", Region = "eu", ConnectTimeout = TimeSpan.FromSeconds(5), ResponseTimeout = TimeSpan.FromMinutes(1), Headers = { ["x-a"] = "b" } } },
-        Deployments = { ["d"] = new DeploymentOptions { Provider = "p", Models = { "m" }, ContextWindow = 8192, Priority = -1, Capabilities = { "chat" }, Price = new PriceOptions { InputPerMillion = 0.1m, CachedInputPerMillion = 0.05m, OutputPerMillion = 0.3m } } },
+        Deployments = { ["d"] = new DeploymentOptions { Provider = "p", Models = { "m" }, ContextWindow = 8192, Priority = -1, Capabilities = { "chat" }, Price = new PriceOptions { InputPerMillion = 0.1m, CachedInputPerMillion = 0.05m, CacheWriteInputPerMillion = 0.125m, OutputPerMillion = 0.3m } } },
         Aliases = { ["fast"] = "m" },
         Keys = { ["k"] = new ClientKeyOptions { Sha256 = new string('b', 64), Disabled = true, Team = "t", ExpiresAt = DateTimeOffset.Parse("2027-01-31T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture), AllowedModels = { "m" }, Limits = new QuotaLimitsOptions { RequestsPerMinute = 5, TokensPerMinute = 1000, ConcurrentRequests = 2, UsdPerDay = 1.5m, UsdPerMonth = 20m } } },
         Teams = { ["t"] = new TeamOptions { Models = { ["m"] = new QuotaLimitsOptions { UsdPerDay = 1m } }, KeyDefaults = new QuotaLimitsOptions { RequestsPerMinute = 1 } } },

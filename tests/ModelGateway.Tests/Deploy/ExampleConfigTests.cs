@@ -11,6 +11,7 @@ public sealed class ExampleConfigTests
         ["TOGETHER_API_KEY"] = "example",
         ["DEEPSEEK_API_KEY"] = "example",
         ["OPENAI_API_KEY"] = "example",
+        ["ANTHROPIC_API_KEY"] = "example",
     };
 
     public static TheoryData<string> Examples() => new(ExampleFiles());

@@ -32,7 +32,7 @@ public sealed class OfficialSdkTests
         Assert.Contains("sdk check passed", output, StringComparison.Ordinal);
     }
 
-    private static async Task EnsureInstalledAsync(string directory)
+    internal static async Task EnsureInstalledAsync(string directory)
     {
         await Install.WaitAsync();
         try
@@ -52,7 +52,7 @@ public sealed class OfficialSdkTests
         }
     }
 
-    private static string SdkCheckDirectory()
+    internal static string SdkCheckDirectory()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
@@ -66,7 +66,7 @@ public sealed class OfficialSdkTests
         throw new InvalidOperationException("tests/sdk-check not found above " + AppContext.BaseDirectory);
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string command, string arguments, string directory, params (string Name, string Value)[] environment)
+    internal static async Task<(int ExitCode, string Output)> RunAsync(string command, string arguments, string directory, params (string Name, string Value)[] environment)
     {
         var start = new ProcessStartInfo(command, arguments)
         {

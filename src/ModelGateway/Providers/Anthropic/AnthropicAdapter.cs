@@ -6,7 +6,8 @@ namespace ModelGateway.Providers.Anthropic;
 
 /// <summary>
 /// Serves chat completions from Anthropic's Messages API (<c>POST {BaseUrl}/messages</c>, <c>x-api-key</c> and
-/// <c>anthropic-version</c> headers), translating the request and the response, streamed or whole.
+/// <c>anthropic-version</c> headers), translating the request and the response, streamed or whole; Messages
+/// requests pass through untranslated (<see cref="AnthropicPassThrough"/>).
 /// </summary>
 internal sealed class AnthropicAdapter : IProviderAdapter
 {
@@ -16,12 +17,17 @@ internal sealed class AnthropicAdapter : IProviderAdapter
 
     public ProviderKind Kind => ProviderKind.Anthropic;
 
-    public bool Supports(InboundProtocol protocol) => protocol == InboundProtocol.OpenAiChatCompletions;
+    public bool Supports(InboundProtocol protocol) => protocol is InboundProtocol.OpenAiChatCompletions or InboundProtocol.AnthropicMessages;
 
-    public bool ServesNatively(InboundProtocol protocol, Deployment deployment) => false;
+    public bool ServesNatively(InboundProtocol protocol, Deployment deployment) => protocol == InboundProtocol.AnthropicMessages;
 
     public async ValueTask<UpstreamOutcome> SendAsync(UpstreamCall call)
     {
+        if (call.Native)
+        {
+            return await AnthropicPassThrough.SendAsync(_transport, call);
+        }
+
         if (call.Request.Conversation(out var invalid)?.Chat is not { } chat)
         {
             return TranslatingTransport.Rejected(invalid!);

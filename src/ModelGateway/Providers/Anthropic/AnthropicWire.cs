@@ -27,7 +27,8 @@ internal static class AnthropicWire
         }
 
         var read = cacheRead ?? 0;
-        return new TokenUsage((input ?? 0) + read + (cacheCreation ?? 0), read, output ?? previous?.CompletionTokens ?? 0, 0);
+        var written = cacheCreation ?? 0;
+        return new TokenUsage((input ?? 0) + read + written, read, output ?? previous?.CompletionTokens ?? 0, 0, written);
     }
 
     private static int? Int(JsonElement element, string name) =>

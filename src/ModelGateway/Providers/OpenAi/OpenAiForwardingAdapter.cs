@@ -30,7 +30,8 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
 
     public ProviderKind Kind => _dialect.Kind;
 
-    public bool Supports(InboundProtocol protocol) => protocol is InboundProtocol.OpenAiChatCompletions or InboundProtocol.OpenAiEmbeddings;
+    public bool Supports(InboundProtocol protocol) =>
+        protocol is InboundProtocol.OpenAiChatCompletions or InboundProtocol.OpenAiEmbeddings or InboundProtocol.AnthropicMessages;
 
     public bool ServesNatively(InboundProtocol protocol, Deployment deployment) => protocol is InboundProtocol.OpenAiChatCompletions or InboundProtocol.OpenAiEmbeddings;
 

@@ -30,7 +30,7 @@ public sealed class AnthropicGoldenTests
 
         Assert.NotNull(completion);
         Golden.AssertJsonEqual(Golden.Text(Provider, "response-tools.openai.json"), Golden.Write(completion.Write));
-        Assert.Equal(new ModelGateway.Requests.TokenUsage(2120, 2000, 55, 0), completion.Usage);
+        Assert.Equal(new ModelGateway.Requests.TokenUsage(2120, 2000, 55, 0, CacheWritePromptTokens: 100), completion.Usage);
     }
 
     [Fact]
