@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ModelGateway.Configuration;
 using ModelGateway.FrontDoor.Protocols;
+using ModelGateway.FrontDoor.Protocols.Responses;
 using ModelGateway.Requests;
 
 namespace ModelGateway.FrontDoor;
@@ -15,6 +16,7 @@ internal static class FrontDoorEndpoints
             endpoints.MapPost(path, context => FrontDoorPipeline.ServeAsync(context, module));
         }
 
+        endpoints.MapResponses();
         endpoints.MapGet("/v1/models", ListModelsAsync);
         endpoints.MapGet("/v1/models/{**id}", GetModelAsync);
         endpoints.MapGet("/healthz", static context => WriteStatusAsync(context, "ok"));

@@ -177,13 +177,20 @@ internal sealed class UpstreamDispatcher
             // Pass-through when the deployment speaks the client's protocol; otherwise the adapter answers in the
             // canonical form and the inbound module renders it for the client.
             var native = adapter.ServesNatively(request.Protocol.Protocol, deployment);
+            var sink = native ? client : request.Protocol.RenderCanonical(client);
             var outcome = await GatewayTracing.SendTracedAsync(adapter, new UpstreamCall
             {
                 Request = request,
                 Deployment = deployment,
                 Native = native,
-                Sink = native ? client : request.Protocol.RenderCanonical(client),
+                Sink = sink,
             }, request.Model, record.Attempts);
+            if (!ReferenceEquals(sink, client))
+            {
+                // A renderer ends its answer (or the stream it began) now that the adapter is done.
+                await sink.CompleteAsync();
+            }
+
             if (outcome.Usage is { } reported)
             {
                 // Before anything learns from or bills it: a negative count must not become a credit.

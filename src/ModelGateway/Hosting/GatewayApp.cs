@@ -68,6 +68,7 @@ public static class GatewayApp
         builder.Services.AddRoutingPolicy();
         builder.Services.AddQuotas();
         builder.Services.AddSingleton<UpstreamDispatcher>();
+        builder.Services.AddSingleton<FrontDoor.Protocols.Responses.IResponseStore, FrontDoor.Protocols.Responses.InMemoryResponseStore>();
         builder.Services.AddSingleton<UsageSanitizer>();
 
         builder.Services.AddUsageLedger(builder.Configuration);

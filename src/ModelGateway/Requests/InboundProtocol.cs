@@ -8,4 +8,5 @@ public enum InboundProtocol
 {
     OpenAiChatCompletions,
     OpenAiEmbeddings,
+    OpenAiResponses,
 }

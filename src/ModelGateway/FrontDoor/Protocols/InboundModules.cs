@@ -12,6 +12,7 @@ internal static class InboundModules
     {
         ["/v1/chat/completions"] = OpenAiChatProtocol.Instance,
         ["/v1/embeddings"] = OpenAiEmbeddingsProtocol.Instance,
+        ["/v1/responses"] = Responses.ResponsesProtocol.Instance,
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
     public static IEnumerable<KeyValuePair<string, IInboundModule>> All => ByPath;

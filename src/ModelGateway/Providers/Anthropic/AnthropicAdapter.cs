@@ -16,7 +16,7 @@ internal sealed class AnthropicAdapter : IProviderAdapter
 
     public ProviderKind Kind => ProviderKind.Anthropic;
 
-    public bool Supports(InboundProtocol protocol) => protocol == InboundProtocol.OpenAiChatCompletions;
+    public bool Supports(InboundProtocol protocol) => protocol is InboundProtocol.OpenAiChatCompletions or InboundProtocol.OpenAiResponses;
 
     public bool ServesNatively(InboundProtocol protocol, Deployment deployment) => false;
 

@@ -17,7 +17,7 @@ internal sealed class GeminiAdapter : IProviderAdapter
 
     public ProviderKind Kind => ProviderKind.Gemini;
 
-    public bool Supports(InboundProtocol protocol) => protocol is InboundProtocol.OpenAiChatCompletions or InboundProtocol.OpenAiEmbeddings;
+    public bool Supports(InboundProtocol protocol) => protocol is InboundProtocol.OpenAiChatCompletions or InboundProtocol.OpenAiEmbeddings or InboundProtocol.OpenAiResponses;
 
     public bool ServesNatively(InboundProtocol protocol, Deployment deployment) => false;
 
