@@ -23,4 +23,10 @@ internal interface IInboundProtocol
     /// client in this protocol; the client sink itself when this protocol is the canonical one. Made per attempt.
     /// </summary>
     ResponseSink RenderCanonical(ResponseSink client);
+
+    /// <summary>
+    /// The sink a pass-through (native) attempt writes into: the client sink itself unless the protocol must see the
+    /// answer on its way (to store it). Made per attempt.
+    /// </summary>
+    ResponseSink ObserveNative(ResponseSink client) => client;
 }

@@ -13,7 +13,7 @@ namespace ModelGateway.FrontDoor.Protocols.Responses;
 /// </summary>
 internal static class CanonicalChatWriter
 {
-    public static CanonicalRequest? Write(ResponsesRequest request, out GatewayError? error)
+    public static CanonicalRequest? Write(ResponsesRequest request, out GatewayError? error, bool checkCallOutputs = true)
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
         using (var json = new Utf8JsonWriter(buffer))
@@ -29,7 +29,7 @@ internal static class CanonicalChatWriter
                 json.WriteEndObject();
             }
 
-            if (!WriteMessages(json, request.InputItems, out error))
+            if (!WriteMessages(json, request.InputItems, checkCallOutputs, out error))
             {
                 return null;
             }
@@ -49,7 +49,7 @@ internal static class CanonicalChatWriter
         return new CanonicalRequest(body, chat, chat.ModelToken);
     }
 
-    private static bool WriteMessages(Utf8JsonWriter json, List<byte[]> items, out GatewayError? error)
+    private static bool WriteMessages(Utf8JsonWriter json, List<byte[]> items, bool checkCallOutputs, out GatewayError? error)
     {
         error = null;
         var calls = new HashSet<string>(StringComparer.Ordinal);
@@ -111,7 +111,7 @@ internal static class CanonicalChatWriter
                 case "function_call_output":
                     CloseAssistant(json, ref assistantOpen, ref toolCallsOpen);
                     var outputFor = item.GetProperty("call_id").GetString()!;
-                    if (!calls.Contains(outputFor))
+                    if (checkCallOutputs && !calls.Contains(outputFor))
                     {
                         error = GatewayError.InvalidRequest(
                             $"No tool call found for function call output with call_id {outputFor}.", $"input[{index}].call_id", "invalid_value");

@@ -41,8 +41,11 @@ internal sealed class ResponsesExchange : IInboundProtocol
 
     public ResponseSink RenderCanonical(ResponseSink client) => new ResponsesRenderer(client, this);
 
+    /// <summary>A stored response is read on its way to the client; a stateless one (<c>store: false</c>) passes untouched.</summary>
+    public ResponseSink ObserveNative(ResponseSink client) => Request.Store ? new NativeResponseCapture(client, this) : client;
+
     /// <summary>Keeps the finished response (unless the client said <c>store: false</c>) before the client hears it is done.</summary>
-    public async ValueTask SaveAsync(IReadOnlyList<byte[]> output, byte[] response, CancellationToken cancellationToken)
+    public async ValueTask SaveAsync(IReadOnlyList<byte[]> output, byte[] response, CancellationToken cancellationToken, string? id = null)
     {
         if (!Request.Store)
         {
@@ -52,7 +55,7 @@ internal sealed class ResponsesExchange : IInboundProtocol
         var level = SensitivityNames.Max(Record.Sensitivity ?? SensitivityLevel.Public, InheritedLevel ?? SensitivityLevel.Public);
         await Store.SaveAsync(new StoredResponse
         {
-            Id = ResponseId,
+            Id = id ?? ResponseId,
             OwnerKeyId = Caller.KeyId,
             OwnerTeamId = Caller.TeamId,
             Input = ConversationInput,

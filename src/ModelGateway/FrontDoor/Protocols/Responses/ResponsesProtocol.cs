@@ -45,17 +45,35 @@ internal sealed class ResponsesProtocol : IInboundModule
         }
 
         var store = context.RequestServices.GetRequiredService<IResponseStore>();
+        var record = context.Features.GetRequiredFeature<GatewayRequestFeature>();
         var conversation = request.InputItems;
         RequestBody? expanded = null;
         Sensitivity.SensitivityLevel? inherited = null;
+        var upstreamChain = false;
         if (request.PreviousResponseId is { } previousId)
         {
             var previous = await store.GetAsync(previousId, context.RequestAborted);
-            if (previous is null || previous.OwnerKeyId != caller.KeyId)
+            if (previous is not null && previous.OwnerKeyId != caller.KeyId)
             {
                 // Another key's response is as unknown as one that never existed.
                 return (null, PreviousNotFound(previousId));
             }
+
+            if (previous is null)
+            {
+                // Not the gateway's: perhaps the upstream's own (stored at OpenAI). Only a native deployment can continue it.
+                if (!HasNativeDeployment(record, request.Model))
+                {
+                    return (null, PreviousNotFound(previousId));
+                }
+
+                upstreamChain = true;
+            }
+        }
+
+        if (request.PreviousResponseId is { } chainId && !upstreamChain)
+        {
+            var previous = (await store.GetAsync(chainId, context.RequestAborted))!;
 
             conversation = [.. Continuable(previous.Input), .. Continuable(previous.Output), .. request.InputItems];
             inherited = previous.Level;
@@ -63,13 +81,12 @@ internal sealed class ResponsesProtocol : IInboundModule
             request = request with { InputItems = conversation, ModelToken = ResponsesRequestReader.Read(expanded.Memory, out _)!.ModelToken };
         }
 
-        if (CanonicalChatWriter.Write(request, out error) is not { } canonical)
+        // The chain's earlier calls are upstream-side: their outputs cannot be matched here.
+        if (CanonicalChatWriter.Write(request, out error, checkCallOutputs: !upstreamChain) is not { } canonical)
         {
             expanded?.Dispose();
             return (null, error);
         }
-
-        var record = context.Features.GetRequiredFeature<GatewayRequestFeature>();
         var exchange = new ResponsesExchange
         {
             Request = request,
@@ -83,10 +100,30 @@ internal sealed class ResponsesProtocol : IInboundModule
             Retention = record.Snapshot?.Config.StoredResponseRetention ?? GatewayConfig.DefaultStoredResponseRetention,
             TimeProvider = context.RequestServices.GetRequiredService<TimeProvider>(),
         };
-        return (Facts(request, canonical) with { Protocol = exchange, Body = expanded, InheritedSensitivity = inherited }, null);
+        var facts = Facts(request, canonical);
+        return (facts with
+        {
+            Needs = facts.Needs | (upstreamChain ? ModelCapabilities.Responses : 0),
+            Protocol = exchange,
+            Body = expanded,
+            InheritedSensitivity = inherited,
+        }, null);
     }
 
     public Task WriteErrorAsync(HttpContext context, GatewayError error) => error.WriteAsync(context);
+
+    private static bool HasNativeDeployment(GatewayRequestFeature record, string model)
+    {
+        foreach (var deployment in record.Snapshot!.DeploymentsFor(model))
+        {
+            if (deployment.Config.Capabilities.HasFlag(ModelCapabilities.Responses))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public ResponseSink RenderCanonical(ResponseSink client) =>
         throw new InvalidOperationException("A Responses answer is rendered by the request's own exchange, which knows the response id and settings.");
