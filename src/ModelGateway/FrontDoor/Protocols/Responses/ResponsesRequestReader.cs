@@ -450,8 +450,9 @@ internal static class ResponsesRequestReader
         return null;
     }
 
+    /// <summary>A field as compact JSON: it is echoed inside stream events, where a line break would end the data line.</summary>
     private static string? Raw(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value.GetRawText() : null;
+        root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? JsonSerializer.Serialize(value) : null;
 
     /// <summary>Where the top-level <c>model</c> string token sits, for adapters that splice the upstream name in.</summary>
     private static JsonSpan ModelTokenOf(ReadOnlySpan<byte> body)
