@@ -47,7 +47,7 @@ internal static class ResponsesEndpoints
         json.WriteEndObject();
     }
 
-    /// <summary>The conversation's input items, newest first unless <c>order=asc</c>, paged with <c>limit</c> and <c>after</c>.</summary>
+    /// <summary>The input items the response's own request sent, newest first unless <c>order=asc</c>, paged with <c>limit</c> and <c>after</c>.</summary>
     private static async Task InputItemsAsync(HttpContext context, string id)
     {
         if (await FindAsync(context, id) is not { } stored)
@@ -58,10 +58,10 @@ internal static class ResponsesEndpoints
         var query = context.Request.Query;
         var ascending = query["order"] == "asc";
         var limit = int.TryParse(query["limit"], out var asked) ? Math.Clamp(asked, 1, 100) : 20;
-        var items = new List<(string Id, byte[] Json)>(stored.Input.Count);
-        for (var i = 0; i < stored.Input.Count; i++)
+        var items = new List<(string Id, byte[] Json)>(stored.OwnInput.Count);
+        for (var i = 0; i < stored.OwnInput.Count; i++)
         {
-            items.Add((ItemId(stored.Id, stored.Input[i], i), stored.Input[i]));
+            items.Add((ItemId(stored.Id, stored.OwnInput[i], i), stored.OwnInput[i]));
         }
 
         if (!ascending)

@@ -20,6 +20,9 @@ internal sealed class ResponsesExchange : IInboundProtocol
     /// <summary>The conversation's input items: the stored chain's (when continuing one) and this request's.</summary>
     public required List<byte[]> ConversationInput { get; init; }
 
+    /// <summary>The input items this request sent itself.</summary>
+    public required List<byte[]> OwnInput { get; init; }
+
     public required IResponseStore Store { get; init; }
 
     public required Caller Caller { get; init; }
@@ -59,6 +62,7 @@ internal sealed class ResponsesExchange : IInboundProtocol
             OwnerKeyId = Caller.KeyId,
             OwnerTeamId = Caller.TeamId,
             Input = ConversationInput,
+            OwnInput = OwnInput,
             Output = output,
             Response = response,
             Level = level,

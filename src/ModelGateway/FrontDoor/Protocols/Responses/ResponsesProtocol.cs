@@ -47,6 +47,7 @@ internal sealed class ResponsesProtocol : IInboundModule
         var store = context.RequestServices.GetRequiredService<IResponseStore>();
         var record = context.Features.GetRequiredFeature<GatewayRequestFeature>();
         var conversation = request.InputItems;
+        var ownInput = request.InputItems;
         RequestBody? expanded = null;
         Sensitivity.SensitivityLevel? inherited = null;
         var upstreamChain = false;
@@ -93,6 +94,7 @@ internal sealed class ResponsesProtocol : IInboundModule
             ResponseId = UniqueIds.Next("resp_"),
             CreatedAt = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeSeconds(),
             ConversationInput = conversation,
+            OwnInput = ownInput,
             Store = store,
             Caller = caller,
             Record = record,

@@ -18,6 +18,9 @@ internal sealed record StoredResponse
     /// <summary>Every input item of the conversation up to this turn (earlier turns' inputs and outputs included), raw JSON.</summary>
     public required IReadOnlyList<byte[]> Input { get; init; }
 
+    /// <summary>The input items this turn's request sent itself (what <c>input_items</c> lists), raw JSON.</summary>
+    public required IReadOnlyList<byte[]> OwnInput { get; init; }
+
     /// <summary>This turn's output items, raw JSON.</summary>
     public required IReadOnlyList<byte[]> Output { get; init; }
 
