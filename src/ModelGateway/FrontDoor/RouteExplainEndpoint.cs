@@ -69,9 +69,9 @@ internal static class RouteExplainEndpoint
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            // Not JSON: the chat reader says so in its own words.
+            // Not JSON, or a name that is not valid text: the chat reader says so in its own words.
         }
 
         return hasInput && !hasMessages ? FrontDoor.Protocols.Responses.ResponsesProtocol.Instance : OpenAiChatProtocol.Instance;
