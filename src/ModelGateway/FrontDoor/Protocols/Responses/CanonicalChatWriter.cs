@@ -15,6 +15,20 @@ internal static class CanonicalChatWriter
 {
     public static CanonicalRequest? Write(ResponsesRequest request, out GatewayError? error, bool checkCallOutputs = true)
     {
+        try
+        {
+            return WriteCore(request, out error, checkCallOutputs);
+        }
+        catch (InvalidOperationException)
+        {
+            // A string that is not valid text (an unpaired surrogate escape) cannot be carried to another protocol.
+            error = RequestErrors.InvalidText();
+            return null;
+        }
+    }
+
+    private static CanonicalRequest? WriteCore(ResponsesRequest request, out GatewayError? error, bool checkCallOutputs)
+    {
         var buffer = new ArrayBufferWriter<byte>(4096);
         using (var json = new Utf8JsonWriter(buffer))
         {
