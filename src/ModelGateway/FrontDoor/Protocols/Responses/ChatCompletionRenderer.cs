@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ModelGateway.Accounting;
+using ModelGateway.Providers;
 using ModelGateway.Requests;
 
 namespace ModelGateway.FrontDoor.Protocols.Responses;

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
-using ModelGateway.Accounting;
+using ModelGateway.Providers;
 using ModelGateway.Requests;
 
 namespace ModelGateway.FrontDoor.Protocols.Responses;
