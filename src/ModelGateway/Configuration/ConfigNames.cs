@@ -52,6 +52,7 @@ internal static class ConfigNames
             case "vision": capability = ModelCapabilities.Vision; return true;
             case "json_schema": capability = ModelCapabilities.JsonSchema; return true;
             case "embeddings": capability = ModelCapabilities.Embeddings; return true;
+            case "responses": capability = ModelCapabilities.Responses; return true;
             default: capability = default; return false;
         }
     }

@@ -31,6 +31,11 @@ public sealed record GatewayConfig
 
     public bool LogContent { get; init; }
 
+    public static readonly TimeSpan DefaultStoredResponseRetention = TimeSpan.FromDays(1);
+
+    /// <summary>How long a stored Responses API response can be read or continued (<c>Limits:StoredResponseRetention</c>).</summary>
+    public TimeSpan StoredResponseRetention { get; init; } = DefaultStoredResponseRetention;
+
     /// <summary>Routing rules, sensitivity policy and fallback budgets (docs/routing.md).</summary>
     public ModelGateway.Routing.RoutingPolicy Routing { get; init; } = ModelGateway.Routing.RoutingPolicy.Default;
 

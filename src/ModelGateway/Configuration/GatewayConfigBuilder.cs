@@ -88,6 +88,11 @@ internal static class GatewayConfigBuilder
             errors.Add($"Limits:MaxStreamEventBytes must be between {GatewayConfig.MinMaxStreamEventBytes} and {GatewayConfig.MaxMaxStreamEventBytes}.");
         }
 
+        if (options.Limits.StoredResponseRetention <= TimeSpan.Zero || options.Limits.StoredResponseRetention > ConfigSchema.MaxDuration)
+        {
+            errors.Add("Limits:StoredResponseRetention must be positive and at most 1.00:00:00.");
+        }
+
         var routing = ModelGateway.Routing.RoutingPolicyBuilder.TryBuild(options, options.Teams.Keys, errors);
         if (errors.Count > 0)
         {
@@ -105,6 +110,7 @@ internal static class GatewayConfigBuilder
             MaxRequestBodyBytes = options.Limits.MaxRequestBodyBytes,
             MaxStreamEventBytes = options.Limits.MaxStreamEventBytes,
             LogContent = options.RequestLogging.IncludeContent,
+            StoredResponseRetention = options.Limits.StoredResponseRetention,
             Routing = routing!,
         };
     }
@@ -240,7 +246,7 @@ internal static class GatewayConfigBuilder
             }
             else
             {
-                errors.Add($"{prefix}:Capabilities '{name}' is not one of: chat, tools, vision, json_schema, embeddings.");
+                errors.Add($"{prefix}:Capabilities '{name}' is not one of: chat, tools, vision, json_schema, embeddings, responses.");
             }
         }
 

@@ -140,6 +140,9 @@ public sealed class LimitsOptions
 
     /// <summary>The largest single streamed event accepted from an upstream; a larger one ends the stream.</summary>
     public int MaxStreamEventBytes { get; set; } = GatewayConfig.DefaultMaxStreamEventBytes;
+
+    /// <summary>How long a stored Responses API response (<c>store</c> not false) can be read or continued.</summary>
+    public TimeSpan StoredResponseRetention { get; set; } = GatewayConfig.DefaultStoredResponseRetention;
 }
 
 public sealed class LoggingOptions

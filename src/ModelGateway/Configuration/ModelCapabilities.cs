@@ -9,4 +9,7 @@ public enum ModelCapabilities
     Vision = 4,
     JsonSchema = 8,
     Embeddings = 16,
+
+    /// <summary>Speaks the OpenAI Responses API itself: Responses requests pass through instead of being translated.</summary>
+    Responses = 32,
 }

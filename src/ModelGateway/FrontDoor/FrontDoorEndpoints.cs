@@ -2,6 +2,7 @@ using System.Text.Json;
 using ModelGateway.Configuration;
 using ModelGateway.FrontDoor.Protocols;
 using ModelGateway.FrontDoor.Protocols.AnthropicMessages;
+using ModelGateway.FrontDoor.Protocols.Responses;
 using ModelGateway.Requests;
 
 namespace ModelGateway.FrontDoor;
@@ -17,6 +18,7 @@ internal static class FrontDoorEndpoints
         }
 
         endpoints.MapPost(AnthropicMessagesProtocol.CountTokensPath, CountTokensEndpoint.ServeAsync);
+        endpoints.MapResponses();
         endpoints.MapGet("/v1/models", ListModelsAsync);
         endpoints.MapGet("/v1/models/{**id}", GetModelAsync);
         endpoints.MapGet("/healthz", static context => WriteStatusAsync(context, "ok"));

@@ -25,21 +25,29 @@ internal static class GatewayRequestReader
             return null;
         }
 
-        if (module.Parse(body.Span, out var parseError) is not { } parsed)
+        var caller = record.Caller!;
+        var (parsed, parseError) = await module.ParseAsync(context, caller, body);
+        if (parsed is null)
         {
             body.Dispose();
             await module.WriteErrorAsync(context, parseError!);
             return null;
         }
 
+        if (parsed.Body is { } replacement && !ReferenceEquals(replacement, body))
+        {
+            body.Dispose();
+            body = replacement;
+        }
+
         record.Model = parsed.Model;
-        var caller = record.Caller!;
         if (!caller.MayUse(parsed.Model))
         {
             // As OpenAI answers for a model the caller may not use: indistinguishable from an unknown model.
             body.Dispose();
+            parsed.Canonical?.Body.Dispose();
             record.Failure = "model_not_found";
-            await module.WriteErrorAsync(context, GatewayError.ModelNotFound(parsed.Model));
+            await (parsed.Protocol ?? module).WriteErrorAsync(context, GatewayError.ModelNotFound(parsed.Model));
             return null;
         }
 
@@ -79,7 +87,7 @@ internal static class GatewayRequestReader
         Record = record,
         Snapshot = snapshot,
         Caller = caller,
-        Protocol = module,
+        Protocol = parsed.Protocol ?? module,
         Body = body,
         Model = parsed.Model,
         ModelToken = parsed.ModelToken,
@@ -91,5 +99,6 @@ internal static class GatewayRequestReader
         Hints = RequestHints.From(headers),
         ClientHeaders = headers,
         Aborted = aborted,
+        InheritedSensitivity = parsed.InheritedSensitivity,
     };
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
 using ModelGateway.Configuration;
 using ModelGateway.FrontDoor.Protocols;
 using ModelGateway.Sensitivity;
@@ -9,9 +10,10 @@ using ModelGateway.Routing;
 namespace ModelGateway.FrontDoor;
 
 /// <summary>
-/// <c>POST /v1/route/explain</c>: takes a chat completions body (or a Messages body when <c>anthropic-version</c> is
-/// sent, as Anthropic clients do), runs the same allow-list, classification and routing decision a real request would
-/// get (headers included), and returns it as JSON without sending anything upstream.
+/// <c>POST /v1/route/explain</c>: takes a chat completions body (a Messages body when <c>anthropic-version</c> is
+/// sent, as Anthropic clients do; a Responses API body when it has <c>input</c> and no <c>messages</c>), runs the
+/// same allow-list, classification and routing decision a real request would get (headers included), and returns
+/// it as JSON without sending anything upstream.
 /// </summary>
 internal static class RouteExplainEndpoint
 {
@@ -22,9 +24,9 @@ internal static class RouteExplainEndpoint
     private static async Task ExplainAsync(HttpContext context)
     {
         // The same request object, allow-list, classification and planner a real request gets; nothing is sent.
-        IInboundModule module = FrontDoor.Protocols.AnthropicMessages.AnthropicModelList.IsAsked(context.Request)
+        var module = FrontDoor.Protocols.AnthropicMessages.AnthropicModelList.IsAsked(context.Request)
             ? FrontDoor.Protocols.AnthropicMessages.AnthropicMessagesProtocol.Instance
-            : OpenAiChatProtocol.Instance;
+            : await ModuleForBodyAsync(context);
         if (await GatewayRequestReader.ReadAsync(context, module) is not { } request)
         {
             return;
@@ -40,6 +42,43 @@ internal static class RouteExplainEndpoint
         }
 
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+    }
+
+    /// <summary>The Responses module for a body with top-level <c>input</c> and no <c>messages</c>; chat completions otherwise.</summary>
+    private static async Task<IInboundModule> ModuleForBodyAsync(HttpContext context)
+    {
+        var limit = context.Features.GetRequiredFeature<GatewayRequestFeature>().Snapshot!.Config.MaxRequestBodyBytes;
+        if (context.Request.ContentLength is > 0 and var length && length > limit)
+        {
+            return OpenAiChatProtocol.Instance;
+        }
+
+        // Explain is not a hot path: the body is read here and again by the request reader.
+        context.Request.EnableBuffering();
+        using var copy = new MemoryStream();
+        await context.Request.Body.CopyToAsync(copy, context.RequestAborted);
+        context.Request.Body.Position = 0;
+        bool hasInput = false, hasMessages = false;
+        try
+        {
+            var reader = new Utf8JsonReader(copy.GetBuffer().AsSpan(0, (int)copy.Length));
+            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    hasInput |= reader.ValueTextEquals("input"u8);
+                    hasMessages |= reader.ValueTextEquals("messages"u8);
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            // Not JSON, or a name that is not valid text: the chat reader says so in its own words.
+        }
+
+        return hasInput && !hasMessages ? FrontDoor.Protocols.Responses.ResponsesProtocol.Instance : OpenAiChatProtocol.Instance;
     }
 
     /// <summary>Classifies and routes a request exactly as serving it would, without sending anything.</summary>

@@ -68,6 +68,14 @@ public static class GatewayApp
         builder.Services.AddRoutingPolicy();
         builder.Services.AddQuotas();
         builder.Services.AddSingleton<UpstreamDispatcher>();
+        builder.Services.AddSingleton<FrontDoor.Protocols.Responses.IResponseStore>(services =>
+            services.GetRequiredService<Quotas.QuotaStores>().Redis is { } redis
+                ? new FrontDoor.Protocols.Responses.RedisResponseStore(
+                    redis,
+                    services.GetRequiredService<Configuration.IGatewayConfigStore>().Current.Config.Quotas.KeyPrefix,
+                    services.GetRequiredService<TimeProvider>(),
+                    services.GetRequiredService<ILogger<FrontDoor.Protocols.Responses.RedisResponseStore>>())
+                : new FrontDoor.Protocols.Responses.InMemoryResponseStore(services.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<UsageSanitizer>();
 
         builder.Services.AddUsageLedger(builder.Configuration);

@@ -61,6 +61,9 @@ internal sealed class GatewayRequest : IDisposable
 
     public RequestHints Hints { get; init; }
 
+    /// <summary>A level the request carries whatever its content says (a stored conversation's highest); classification takes the higher.</summary>
+    public Sensitivity.SensitivityLevel? InheritedSensitivity { get; init; }
+
     /// <summary>The client's request headers, for adapters that pass some through (never the client's credential).</summary>
     public required IHeaderDictionary ClientHeaders { get; init; }
 

@@ -26,4 +26,9 @@ internal interface IInboundProtocol
 
     /// <summary>As <see cref="RenderCanonical(ResponseSink)"/>, for modules whose rendering depends on the request.</summary>
     ResponseSink RenderCanonical(GatewayRequest request, ResponseSink client) => RenderCanonical(client);
+    /// <summary>
+    /// The sink a pass-through (native) attempt writes into: the client sink itself unless the protocol must see the
+    /// answer on its way (to store it). Made per attempt.
+    /// </summary>
+    ResponseSink ObserveNative(ResponseSink client) => client;
 }

@@ -20,7 +20,8 @@ internal sealed class UpstreamCall
     /// </summary>
     public bool Native { get; init; }
 
-    public Operation Operation => Request.Operation;
+    /// <summary>What the upstream is asked to do: a translated Responses request is a chat completion.</summary>
+    public Operation Operation => !Native && Request.Operation == Operation.Responses ? Operation.ChatCompletions : Request.Operation;
 
     /// <summary>The bytes to send: the client's own on the native path, the canonical form otherwise.</summary>
     public RequestBody Body => Native ? Request.Body : Request.Canonical.Body;

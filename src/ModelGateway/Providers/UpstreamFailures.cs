@@ -42,6 +42,13 @@ internal static class UpstreamFailures
                     retryable: false,
                     FailureKind.UpstreamRejected);
 
+            case 404 when response.Code == "previous_response_not_found":
+                // A Responses continuation the upstream does not know: the client's id is wrong, not the deployment.
+                return UpstreamOutcome.Failure(
+                    new GatewayError(404, response.Type ?? "invalid_request_error", response.Code, response.Message ?? "Previous response not found.", response.Param),
+                    retryable: false,
+                    FailureKind.UpstreamRejected);
+
             case 429:
                 return UpstreamOutcome.Failure(
                     new GatewayError(429, "rate_limit_exceeded", response.Code ?? "rate_limit_exceeded",

@@ -84,19 +84,20 @@ internal static class UsageJsonReader
         int prompt = 0, cached = 0, completion = 0, reasoning = 0, dialectCached = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("prompt_tokens"u8))
+            // Chat completions names, or the Responses API's (input/output) for native Responses pass-through.
+            if (reader.ValueTextEquals("prompt_tokens"u8) || reader.ValueTextEquals("input_tokens"u8))
             {
                 prompt = ReadInt(ref reader);
             }
-            else if (reader.ValueTextEquals("completion_tokens"u8))
+            else if (reader.ValueTextEquals("completion_tokens"u8) || reader.ValueTextEquals("output_tokens"u8))
             {
                 completion = ReadInt(ref reader);
             }
-            else if (reader.ValueTextEquals("prompt_tokens_details"u8))
+            else if (reader.ValueTextEquals("prompt_tokens_details"u8) || reader.ValueTextEquals("input_tokens_details"u8))
             {
                 cached = ReadNested(ref reader, "cached_tokens"u8);
             }
-            else if (reader.ValueTextEquals("completion_tokens_details"u8))
+            else if (reader.ValueTextEquals("completion_tokens_details"u8) || reader.ValueTextEquals("output_tokens_details"u8))
             {
                 reasoning = ReadNested(ref reader, "reasoning_tokens"u8);
             }

@@ -126,7 +126,7 @@ internal sealed class QuotaService : IQuotaService
     private QuotaAsk Ask(QuotaRequest request, QuotaSettings settings, string group, QuotaScope[] scopes, int prompt)
     {
         // Reserve for the worst candidate: the most output tokens any may produce at the highest price.
-        var requested = request.Request.Operation == Operation.ChatCompletions ? request.Request.MaxOutputTokens ?? settings.DefaultMaxOutputTokens : 0;
+        var requested = request.Request.Operation != Operation.Embeddings ? request.Request.MaxOutputTokens ?? settings.DefaultMaxOutputTokens : 0;
         var maxOutput = 0;
         var maxCost = 0m;
         foreach (var deployment in request.Plan.Candidates)

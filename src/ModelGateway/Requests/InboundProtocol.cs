@@ -11,4 +11,7 @@ public enum InboundProtocol
 
     /// <summary>Anthropic Messages (<c>POST /v1/messages</c>): Claude Code and the Anthropic SDKs.</summary>
     AnthropicMessages,
+
+    /// <summary>The OpenAI Responses API (<c>POST /v1/responses</c>): Codex CLI and the Agents SDK.</summary>
+    OpenAiResponses,
 }

@@ -5,4 +5,7 @@ public enum Operation
 {
     ChatCompletions,
     Embeddings,
+
+    /// <summary>OpenAI Responses API; translated to <see cref="ChatCompletions"/> for deployments that do not speak it.</summary>
+    Responses,
 }

@@ -43,6 +43,7 @@ internal sealed class RequestClassifier
         SensitivityLevel? teamLevel = request.Caller.TeamId is { } team && policy.TeamDefaults.TryGetValue(team, out var teamDefault) ? teamDefault : null;
         var callerLevel = SensitivityNames.Max(keyLevel ?? SensitivityLevel.Public, teamLevel ?? SensitivityLevel.Public);
         var level = SensitivityNames.Max(detected, SensitivityNames.Max(headerLevel ?? SensitivityLevel.Public, callerLevel));
+        level = SensitivityNames.Max(level, request.InheritedSensitivity ?? SensitivityLevel.Public);
 
         return new RequestClassification
         {

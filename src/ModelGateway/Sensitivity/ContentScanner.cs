@@ -95,7 +95,7 @@ internal static class ContentScanner
     /// <summary>Whether numbers under <c>input</c> may be token ids; any operation not known to be text fails closed.</summary>
     private static bool MayCarryTokenIds(Operation operation) => operation switch
     {
-        Operation.ChatCompletions => false,
+        Operation.ChatCompletions or Operation.Responses => false,
         _ => true,
     };
 

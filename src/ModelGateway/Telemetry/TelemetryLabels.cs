@@ -44,6 +44,7 @@ internal static class TelemetryLabels
     {
         Operation.ChatCompletions => "chat",
         Operation.Embeddings => "embeddings",
+        Operation.Responses => "chat",
         _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "An operation without a telemetry name."),
     };
 
@@ -53,6 +54,7 @@ internal static class TelemetryLabels
         InboundProtocol.OpenAiChatCompletions => "chat",
         InboundProtocol.OpenAiEmbeddings => "embeddings",
         InboundProtocol.AnthropicMessages => "messages",
+        InboundProtocol.OpenAiResponses => "responses",
         _ => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "An inbound protocol without a telemetry name."),
     };
 }

@@ -14,6 +14,7 @@ internal static class InboundModules
         ["/v1/chat/completions"] = OpenAiChatProtocol.Instance,
         ["/v1/embeddings"] = OpenAiEmbeddingsProtocol.Instance,
         [AnthropicMessagesProtocol.Path] = AnthropicMessagesProtocol.Instance,
+        ["/v1/responses"] = Responses.ResponsesProtocol.Instance,
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
     // Endpoints that are not inference requests but answer errors in a module's envelope.

@@ -17,7 +17,8 @@ internal sealed class AnthropicAdapter : IProviderAdapter
 
     public ProviderKind Kind => ProviderKind.Anthropic;
 
-    public bool Supports(InboundProtocol protocol) => protocol is InboundProtocol.OpenAiChatCompletions or InboundProtocol.AnthropicMessages;
+    public bool Supports(InboundProtocol protocol) =>
+        protocol is InboundProtocol.OpenAiChatCompletions or InboundProtocol.AnthropicMessages or InboundProtocol.OpenAiResponses;
 
     public bool ServesNatively(InboundProtocol protocol, Deployment deployment) => protocol == InboundProtocol.AnthropicMessages;
 

@@ -20,6 +20,14 @@ internal sealed class AzureOpenAiDialect : OpenAiDialect
     {
         var provider = deployment.Provider;
         var endpoint = provider.BaseUrl.AbsoluteUri.TrimEnd('/');
+        if (operation == Operation.Responses)
+        {
+            // Azure serves the Responses API outside the per-deployment paths (the model is in the body).
+            return provider.ApiSurface == AzureApiSurface.V1
+                ? new Uri(endpoint + "/openai/v1/responses")
+                : new Uri(endpoint + "/openai/responses?api-version=" + Uri.EscapeDataString(provider.ApiVersion ?? ProviderKindSettings.DefaultAzureApiVersion));
+        }
+
         var path = operation switch
         {
             Operation.ChatCompletions => "/chat/completions",

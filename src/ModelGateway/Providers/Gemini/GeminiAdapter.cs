@@ -18,7 +18,7 @@ internal sealed class GeminiAdapter : IProviderAdapter
     public ProviderKind Kind => ProviderKind.Gemini;
 
     public bool Supports(InboundProtocol protocol) =>
-        protocol is InboundProtocol.OpenAiChatCompletions or InboundProtocol.OpenAiEmbeddings or InboundProtocol.AnthropicMessages;
+        protocol is InboundProtocol.OpenAiChatCompletions or InboundProtocol.OpenAiEmbeddings or InboundProtocol.AnthropicMessages or InboundProtocol.OpenAiResponses;
 
     public bool ServesNatively(InboundProtocol protocol, Deployment deployment) => false;
 

@@ -31,9 +31,15 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
     public ProviderKind Kind => _dialect.Kind;
 
     public bool Supports(InboundProtocol protocol) =>
-        protocol is InboundProtocol.OpenAiChatCompletions or InboundProtocol.OpenAiEmbeddings or InboundProtocol.AnthropicMessages;
+        protocol is InboundProtocol.OpenAiChatCompletions or InboundProtocol.OpenAiEmbeddings or InboundProtocol.AnthropicMessages or InboundProtocol.OpenAiResponses;
 
-    public bool ServesNatively(InboundProtocol protocol, Deployment deployment) => protocol is InboundProtocol.OpenAiChatCompletions or InboundProtocol.OpenAiEmbeddings;
+    /// <summary>Chat and embeddings always; the Responses API only where the deployment says it speaks it (<c>responses</c> capability).</summary>
+    public bool ServesNatively(InboundProtocol protocol, Deployment deployment) => protocol switch
+    {
+        InboundProtocol.OpenAiChatCompletions or InboundProtocol.OpenAiEmbeddings => true,
+        InboundProtocol.OpenAiResponses => deployment.Config.Capabilities.HasFlag(ModelCapabilities.Responses),
+        _ => false,
+    };
 
     public async ValueTask<UpstreamOutcome> SendAsync(UpstreamCall call)
     {
@@ -60,6 +66,7 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
                 {
                     MaxEventBytes = call.MaxStreamEventBytes,
                     UsageFields = profile.UsageFields,
+                    ResponsesEvents = call.Native && call.Request.Protocol.Protocol == InboundProtocol.OpenAiResponses,
                 }
                 : new JsonResponseObserver(provider.ResponseTimeout, _timeProvider) { UsageFields = profile.UsageFields },
             responseTimer,

@@ -47,6 +47,12 @@ internal sealed class SseResponseObserver : ResponseObserver
     /// <summary>The largest single event accepted; a larger one ends the stream (<c>Limits:MaxStreamEventBytes</c>).</summary>
     public int MaxEventBytes { get; init; } = Configuration.GatewayConfig.DefaultMaxStreamEventBytes;
 
+    /// <summary>
+    /// The stream is OpenAI Responses events (native pass-through): it ends with a terminal <c>response.*</c> event
+    /// instead of <c>[DONE]</c>, usage sits in that event's response, and a break is told with an <c>error</c> event.
+    /// </summary>
+    public bool ResponsesEvents { get; init; }
+
     /// <summary>When the first event was passed on to the client (a <see cref="TimeProvider"/> timestamp); 0 before.</summary>
     public long FirstEventTimestamp { get; private set; }
 
@@ -224,6 +230,11 @@ internal sealed class SseResponseObserver : ResponseObserver
             return true;
         }
 
+        if (ResponsesEvents)
+        {
+            return KeepResponsesEvent(payload);
+        }
+
         if (payload.IndexOf("\"choices\":[]"u8) < 0)
         {
             // OpenAI-compatible servers send about one token per chunk: the estimate if the usage chunk never comes.
@@ -239,6 +250,26 @@ internal sealed class SseResponseObserver : ResponseObserver
 
         // The extra usage-only chunk we asked for has an empty choices array; the client did not ask for it.
         return !(_dropUsageChunk && payload.IndexOf("\"choices\":[]"u8) >= 0);
+    }
+
+    private bool KeepResponsesEvent(ReadOnlySpan<byte> payload)
+    {
+        if (payload.IndexOf("\"response.output_text.delta\""u8) >= 0 || payload.IndexOf("\"response.function_call_arguments.delta\""u8) >= 0)
+        {
+            EstimatedCompletionTokens++;
+        }
+        else if (payload.IndexOf("\"type\":\"response.completed\""u8) >= 0
+            || payload.IndexOf("\"type\":\"response.incomplete\""u8) >= 0
+            || payload.IndexOf("\"type\":\"response.failed\""u8) >= 0)
+        {
+            _sawDone = true;
+            if (UsageJsonReader.TryRead(payload, out var usage))
+            {
+                Usage = usage;
+            }
+        }
+
+        return true;
     }
 
     private static bool HasUsageObject(ReadOnlySpan<byte> payload)
@@ -288,10 +319,27 @@ internal sealed class SseResponseObserver : ResponseObserver
 
         var error = StreamBreaks.ErrorFor(kind, _idleTimeout, MaxEventBytes);
         var writer = new ArrayBufferWriter<byte>(256);
-        writer.Write("data: "u8);
+        writer.Write(ResponsesEvents ? "event: error\ndata: "u8 : "data: "u8);
         using (var json = new Utf8JsonWriter(writer))
         {
-            error.WriteEnvelope(json);
+            if (ResponsesEvents)
+            {
+                // OpenAI's own shape for a Responses stream error (the sequence number is unknown here).
+                json.WriteStartObject();
+                json.WriteString("type"u8, "error"u8);
+                json.WritePropertyName("error"u8);
+                json.WriteStartObject();
+                json.WriteString("type"u8, error.Type);
+                json.WriteString("code"u8, error.Code);
+                json.WriteString("message"u8, error.Message);
+                json.WriteNull("param"u8);
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+            else
+            {
+                error.WriteEnvelope(json);
+            }
         }
 
         writer.Write("\n\n"u8);
