@@ -45,6 +45,22 @@ public sealed class RedisCluster : IAsyncDisposable
 
     public static async Task<RedisCluster> StartAsync(string? password = null, bool tls = false)
     {
+        // A free port is only free until someone else binds it: tests run in parallel, and a node whose port was
+        // taken in between never answers. Start again on new ports rather than fail the test on that race.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(password, tls);
+            }
+            catch (TimeoutException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    private static async Task<RedisCluster> StartOnceAsync(string? password, bool tls)
+    {
         var cluster = new RedisCluster(Directory.CreateTempSubdirectory("mg-redis-cluster-"), [FreePort(), FreePort(), FreePort()], password, tls);
         try
         {
