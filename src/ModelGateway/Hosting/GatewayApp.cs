@@ -33,9 +33,15 @@ public static class GatewayApp
     /// <summary>Log events that may wait for the console writer before new ones are dropped (<c>Logging:QueueSize</c>).</summary>
     private const int DefaultLogQueueSize = 10_000;
 
+    /// <summary>
+    /// The host's default appsettings*.json sources reload on change by watching the content root recursively, and the
+    /// ledger and log files live under it: every write would wake the watcher. The gateway reads only <c>--config</c>.
+    /// </summary>
+    private const string NoDefaultFileWatch = "--hostBuilder:reloadConfigOnChange=false";
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. args, NoDefaultFileWatch] });
         var configFile = GatewayConfiguration.AddSources(builder, args);
 
         // Every problem of the configuration, listed at once, before anything starts (exit code 2 in Program).
