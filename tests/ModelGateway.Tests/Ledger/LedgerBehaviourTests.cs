@@ -56,6 +56,9 @@ public abstract class LedgerBehaviourTests : IAsyncLifetime
             .WithProvider("sim", Simulator.BaseUrl + "/v1", responseTimeout: "00:00:05")
             .WithDeployment("qwen-a", "sim", ["qwen3"], input: 1m, output: 2m, priority: -1)
             .WithDeployment("qwen-b", "sim", ["qwen3"], input: 1m, output: 2m)
+            // A public provider: a card number may not go there, so the sensitivity policy refuses it (rejected_policy).
+            .WithProvider("sim-public", Simulator.BaseUrl + "/v1", trust: "public")
+            .WithDeployment("hosted", "sim-public", ["hosted-model"], input: 1m, output: 2m)
             .WithKey("capped", CappedKey, new JsonObject { ["Limits"] = new JsonObject { ["RequestsPerMinute"] = 1 } });
         return GatewayHost.StartAsync(config, [.. AdminFixture.AdminArgs(storePath: null), .. ledgerArgs]);
     }
@@ -83,6 +86,8 @@ public abstract class LedgerBehaviourTests : IAsyncLifetime
         await SendAsync("client_error", HttpStatusCode.Unauthorized, Chat, "mg-not-a-key");
         await SendAsync("client_error", HttpStatusCode.BadRequest, "{not json");
         await SendAsync("client_error", HttpStatusCode.NotFound, """{"model":"no-such-model","messages":[{"role":"user","content":"hi"}]}""");
+        await SendAsync("rejected_policy", HttpStatusCode.Forbidden,
+            """{"model":"hosted-model","messages":[{"role":"user","content":"charge 4111 1111 1111 1111"}]}""");
 
         // A client that gives up while the upstream is still thinking: no response, so no id; found by its outcome.
         Simulator.State.EnqueueFault(new FaultSpec { Kind = FaultKind.Latency, LatencyMs = 3000 });
@@ -127,6 +132,15 @@ public abstract class LedgerBehaviourTests : IAsyncLifetime
         Assert.False(failed["served"]!.GetValue<bool>());
         Assert.Equal(0m, failed["costUsd"]!.GetValue<decimal>());
         Assert.NotNull(failed["failure"]);
+
+        // Refused by the sensitivity policy before any attempt: no deployment, nothing billed, the reason recorded.
+        var refused = Assert.Single(rows, r => r["outcome"]!.GetValue<string>() == "rejected_policy");
+        Assert.Equal(0, refused["attempts"]!.GetValue<int>());
+        Assert.False(refused["served"]!.GetValue<bool>());
+        Assert.Equal(0m, refused["costUsd"]!.GetValue<decimal>());
+        Assert.Equal("hosted-model", refused["model"]!.GetValue<string>());
+        Assert.Equal("confidential", refused["sensitivity"]!.GetValue<string>());
+        Assert.Contains("payment_card", refused["detectors"]!.AsArray().Select(d => d!.GetValue<string>()));
     }
 
     [Fact]
