@@ -7,14 +7,15 @@ using ModelGateway.Requests;
 namespace ModelGateway.Accounting;
 
 /// <summary>
-/// The ledger SQL both databases share: multi-row <c>INSERT ... ON CONFLICT (request_id) DO NOTHING RETURNING</c>
-/// and a rollup upsert of exactly the returned rows, in one transaction. The subclasses say how timestamps and days
-/// are stored, how to connect, and how to serialise migrations.
+/// The ledger SQL both databases share: each batch is one transaction that inserts the rows whose request id is new
+/// (<c>ON CONFLICT (request_id) DO NOTHING</c>) and adds exactly those to the daily rollups, so a retried batch counts
+/// nothing twice. The subclasses say how rows are written, how timestamps and days are stored, how to connect, and
+/// how to serialise migrations.
 /// </summary>
 internal abstract class SqlLedgerStore : ILedgerStore
 {
     protected const int ColumnCount = 26;
-    private const string Columns =
+    protected const string Columns =
         "request_id, ts, decision_id, key_id, team_id, protocol, operation, model, provider_id, deployment_id, served, attempts, status, " +
         "outcome, failure, prompt_tokens, cached_tokens, completion_tokens, reasoning_tokens, usage_reported, cost_nano, baseline_cost_nano, " +
         "latency_ms, ttfb_ms, sensitivity, detectors";
@@ -28,8 +29,6 @@ internal abstract class SqlLedgerStore : ILedgerStore
         ["deployment"] = "deployment_id",
         ["day"] = "day",
     };
-
-    private readonly string?[] _insertSql = new string?[501];
 
     public abstract bool IsRemote { get; }
 
@@ -83,39 +82,17 @@ internal abstract class SqlLedgerStore : ILedgerStore
 
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var inserted = await InsertAsync(connection, transaction, rows, cancellationToken);
-        await UpsertRollupsAsync(connection, transaction, rows, inserted, cancellationToken);
+        var inserted = await StoreAsync(connection, transaction, rows, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return inserted.Count;
+        return inserted;
     }
 
     /// <summary>
-    /// Inserts the rows whose request id is new; returns their ids. This default sends multi-row
-    /// <c>INSERT ... RETURNING</c> statements of up to 500 rows (one round trip each, what a network database wants).
+    /// Inside the batch's transaction: inserts the rows whose request id is new and adds exactly those rows to the
+    /// daily rollups; returns how many were new. Each database does it the way its round trips make cheap.
     /// </summary>
-    protected virtual async Task<HashSet<string>> InsertAsync(
-        DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> rows, CancellationToken cancellationToken)
-    {
-        var inserted = new HashSet<string>(StringComparer.Ordinal);
-        const int Chunk = 500;
-        for (var start = 0; start < rows.Count; start += Chunk)
-        {
-            var count = Math.Min(Chunk, rows.Count - start);
-            await using var insert = Command(connection, transaction, InsertSql(count));
-            for (var i = 0; i < count; i++)
-            {
-                AddRow(insert, i, rows[start + i]);
-            }
-
-            await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                inserted.Add(reader.GetString(0));
-            }
-        }
-
-        return inserted;
-    }
+    protected abstract Task<int> StoreAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> rows, CancellationToken cancellationToken);
 
     /// <summary>The single-row insert, for stores that prepare it once and run it per row.</summary>
     protected static string SingleRowInsertSql { get; } = "INSERT INTO request_log (" + Columns + ") VALUES (" +
@@ -266,39 +243,6 @@ internal abstract class SqlLedgerStore : ILedgerStore
         Add(command, "@" + column, value);
     }
 
-    private string InsertSql(int count)
-    {
-        if (_insertSql[count] is { } cached)
-        {
-            return cached;
-        }
-
-        var sql = new StringBuilder("INSERT INTO request_log (").Append(Columns).Append(") VALUES ");
-        for (var row = 0; row < count; row++)
-        {
-            sql.Append(row == 0 ? "(" : ", (");
-            for (var column = 0; column < ColumnCount; column++)
-            {
-                sql.Append(column == 0 ? "@p" : ", @p").Append(row * ColumnCount + column);
-            }
-
-            sql.Append(')');
-        }
-
-        sql.Append(" ON CONFLICT (request_id) DO NOTHING RETURNING request_id");
-        return _insertSql[count] = sql.ToString();
-    }
-
-    private void AddRow(DbCommand command, int row, RequestLogEntry entry)
-    {
-        var p = row * ColumnCount;
-        var values = Values(entry);
-        for (var i = 0; i < values.Length; i++)
-        {
-            Add(command, "@p" + (p + i).ToString(CultureInfo.InvariantCulture), values[i]);
-        }
-    }
-
     /// <summary>The row's column values, in <see cref="Columns"/> order.</summary>
     protected object?[] Values(RequestLogEntry entry) =>
         [
@@ -340,7 +284,8 @@ internal abstract class SqlLedgerStore : ILedgerStore
         };
     }
 
-    private async Task UpsertRollupsAsync(
+    /// <summary>Adds the served rows among <paramref name="inserted"/> to the daily rollups, one upsert per group.</summary>
+    protected async Task UpsertRollupsAsync(
         DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> rows, HashSet<string> inserted, CancellationToken cancellationToken)
     {
         var groups = new Dictionary<(DateOnly, string, string, string, string, string), (long Requests, long P, long C, long O, long R, long Nano)>();

@@ -48,7 +48,15 @@ internal sealed class SqliteLedgerStore : SqlLedgerStore
     /// One prepared single-row statement run per row: SQLite is in-process, so round trips cost nothing, and binding
     /// thousands of named parameters of a multi-row statement is quadratic (each name is looked up by a linear scan).
     /// </summary>
-    protected override async Task<HashSet<string>> InsertAsync(
+    protected override async Task<int> StoreAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> rows, CancellationToken cancellationToken)
+    {
+        var inserted = await InsertAsync(connection, transaction, rows, cancellationToken);
+        await UpsertRollupsAsync(connection, transaction, rows, inserted, cancellationToken);
+        return inserted.Count;
+    }
+
+    private async Task<HashSet<string>> InsertAsync(
         DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> rows, CancellationToken cancellationToken)
     {
         var inserted = new HashSet<string>(StringComparer.Ordinal);
