@@ -39,7 +39,8 @@ internal sealed partial class LedgerWriter : BackgroundService
         _logger = logger;
         _queue = Channel.CreateBounded<RequestLogEntry>(new BoundedChannelOptions(_options.QueueCapacity)
         {
-            FullMode = BoundedChannelFullMode.DropWrite,
+            // Wait, not DropWrite: only then does TryWrite report a full queue (DropWrite says true and drops), and it never waits.
+            FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
         });
         _metrics.QueueDepth = () => _queue.Reader.Count;
