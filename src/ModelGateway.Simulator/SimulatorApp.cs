@@ -82,6 +82,7 @@ public static class SimulatorApp
         services.AddSingleton(sp => new Saturation.CapacityGate(sp.GetRequiredService<IOptions<SimulatorOptions>>().Value.Capacity));
         services.AddSingleton<ChatCompletionsEndpoint>();
         services.AddSingleton<EmbeddingsEndpoint>();
+        services.AddSingleton<CompletionsEndpoint>();
         services.AddSingleton<ModelsEndpoints>();
         services.AddSingleton<MessagesEndpoint>();
         services.AddSingleton<GeminiEndpoints>();

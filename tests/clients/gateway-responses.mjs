@@ -17,6 +17,10 @@ assert.equal(created.output[0].status, 'completed');
 assert.ok(created.usage.output_tokens > 0);
 assert.equal(created.usage.total_tokens, created.usage.input_tokens + created.usage.output_tokens);
 
+const counted = await client.responses.inputTokens.count({ model, instructions: 'Be brief.', input: 'hello there' });
+assert.equal(counted.object, 'response.input_tokens');
+assert.ok(counted.input_tokens > 0);
+
 const types = [];
 const stream = client.responses.stream({ model, input: 'hello there' });
 let streamed = '';

@@ -9,6 +9,9 @@
 # Warning, one deployment, no rule, no metrics endpoint) to show what those features cost, and production settings
 # plus quotas in a real redis-server (limits set, never reached: the check runs on every request).
 # Ratios are to the plain YARP hop measured in the same run; ttft = time to the first content event of a stream.
+# modelgateway-responses: production settings, POST /v1/responses streamed (store: false) on the translated path
+# (the bench deployments do not speak Responses, so the gateway asks the upstream for chat completions and renders
+# Responses events); its ttft is the first response.output_text.delta, its ratio is to YARP's chat stream.
 # Writes a markdown table to stdout and to artifacts/load/results.md. Everything binds to 127.0.0.1.
 # The load generator and the upstream run on CPU 0, each proxy on CPU 1 (taskset), so figures are per core.
 set -euo pipefail
@@ -71,7 +74,8 @@ lua() { # body -> wrk script
   printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["Authorization"] = "Bearer mg-bench-key"\nwrk.body = [[%s]]\n' "$1" >"$file"
   echo "$file"
 }
-PLAIN_LUA=$(lua "$BODY"); STREAM_LUA=$(lua "$STREAM_BODY")
+RESPONSES_BODY='{"model":"bench-model","stream":true,"store":false,"input":"Stream twenty words."}'
+PLAIN_LUA=$(lua "$BODY"); STREAM_LUA=$(lua "$STREAM_BODY"); RESPONSES_LUA=$(lua "$RESPONSES_BODY")
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_mb() { awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$1/status"; }
@@ -97,11 +101,15 @@ measure() {
   cpu_us=$(awk -v t=$((after - before)) -v hz="$hz" -v n="$requests" 'BEGIN { printf "%.0f", (t / hz) * 1e6 / (n > 0 ? n : 1) }')
   [ "$name" = yarp ] && YARP_RPS=$(rps "$sat")
   ROWS+=("| $name | $(p "$seq" 50%) | $(p "$seq" 99%) | $(rps "$sat") | $(ratio "$(rps "$sat")" "$YARP_RPS") | $(p "$sat" 50%) | $(p "$sat" 99%) | $cpu_us | $(rss_mb "$pid") | $(errors "$seq$sat") |")
+  measure_stream "$name" "$url" "$pid" "$STREAM_LUA"
+}
 
-  local sseq ssat ttft
+# measure_stream NAME URL PID LUA: one streaming table row (ttft.py picks the body by the URL's path).
+measure_stream() {
+  local name=$1 url=$2 pid=$3 script=$4 sseq ssat ttft
   ttft=$($PIN_LOAD python3 tests/load/ttft.py "$url" "$TTFT_N")
-  sseq=$($PIN_LOAD wrk -t1 -c1 -d"${SEQ}s" --latency -s "$STREAM_LUA" "$url")
-  ssat=$($PIN_LOAD wrk -t2 -c32 -d"${SAT}s" --latency -s "$STREAM_LUA" "$url")
+  sseq=$($PIN_LOAD wrk -t1 -c1 -d"${SEQ}s" --latency -s "$script" "$url")
+  ssat=$($PIN_LOAD wrk -t2 -c32 -d"${SAT}s" --latency -s "$script" "$url")
   [ "$name" = yarp ] && YARP_STREAM_RPS=$(rps "$ssat")
   STREAM_ROWS+=("| $name | ${ttft% *} | ${ttft#* } | $(p "$sseq" 50%) | $(p "$sseq" 99%) | $(rps "$ssat") | $(ratio "$(rps "$ssat")" "$YARP_STREAM_RPS") | $(p "$ssat" 50%) | $(p "$ssat" 99%) | $(peak_mb "$pid") | $(errors "$sseq$ssat") |")
 }
@@ -159,6 +167,8 @@ echo "measuring modelgateway (production settings)..." >&2
 start_gateway tests/load/gateway.json
 start_scraper
 measure modelgateway "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions" "$gateway"
+echo "measuring modelgateway /v1/responses (translated, production settings)..." >&2
+measure_stream modelgateway-responses "http://127.0.0.1:$GATEWAY_PORT/v1/responses" "$gateway" "$RESPONSES_LUA"
 kill "$scraper" "$gateway"; wait "$gateway" 2>/dev/null || true
 LOG_LINES=$(grep -c ' POST /v1/chat/completions 200 ' "$OUT/gateway.log" || true)
 
@@ -185,7 +195,9 @@ kill "$scraper" "$gateway"
   echo "load: warm-up ${WARM}s; seq = wrk -t1 -c1 ${SEQ}s; sat = wrk -t2 -c32 ${SAT}s; ttft = $TTFT_N sequential streams; quick=$QUICK"
   echo "modelgateway = production settings (request log at Information to a file: $LOG_LINES request lines written; Prometheus"
   echo "scraped every second; two deployments and a cheapest rule; detectors on); modelgateway-lean = gateway-lean.json;"
-  echo "modelgateway-redis = production settings plus Redis quotas (limits set, never reached)."
+  echo "modelgateway-redis = production settings plus Redis quotas (limits set, never reached);"
+  echo "modelgateway-responses = production settings, POST /v1/responses streamed (store: false) translated to chat"
+  echo "completions upstream; its ttft is the first response.output_text.delta event and its ratio is to YARP's chat stream."
   echo
   echo "## Non-streaming (POST /v1/chat/completions)"
   echo
@@ -193,7 +205,7 @@ kill "$scraper" "$gateway"
   echo "|---|---|---|---|---|---|---|---|---|---|"
   printf '%s\n' "${ROWS[@]}"
   echo
-  echo "## Streaming (20 chunks + [DONE])"
+  echo "## Streaming (20 chunks + [DONE]; modelgateway-responses: 20 output_text deltas and response.completed)"
   echo
   echo "| target | ttft p50 ms | ttft p99 ms | seq p50 ms | seq p99 ms | sat req/s | vs yarp | sat p50 ms | sat p99 ms | peak RSS MB | errors |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|"

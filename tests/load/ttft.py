@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Time to first token through one target: the time from sending a streamed chat request on a warm keep-alive
-connection to reading its first content event (not the response headers, not the whole stream).
+connection to reading its first content event (not the response headers, not the whole stream). A URL ending in
+/responses sends a streamed Responses API request instead (store: false, as Codex sends) and waits for its first
+response.output_text.delta event.
 
 usage: ttft.py URL COUNT [WARMUP]   -> prints "p50_ms p99_ms" (milliseconds, three decimals)
 """
@@ -15,12 +17,20 @@ BODY = json.dumps({
     "stream": True,
     "messages": [{"role": "user", "content": "Stream twenty words."}],
 }).encode()
+RESPONSES_BODY = json.dumps({
+    "model": "bench-model",
+    "stream": True,
+    "store": False,
+    "input": "Stream twenty words.",
+}).encode()
 HEADERS = {"Content-Type": "application/json", "Authorization": "Bearer mg-bench-key"}
 
 
 def one(conn, path):
+    responses = path.endswith("/responses")
+    body, marker = (RESPONSES_BODY, b'"response.output_text.delta"') if responses else (BODY, b'"content"')
     start = time.perf_counter()
-    conn.request("POST", path, body=BODY, headers=HEADERS)
+    conn.request("POST", path, body=body, headers=HEADERS)
     response = conn.getresponse()
     if response.status != 200:
         raise SystemExit(f"status {response.status}: {response.read()[:200]!r}")
@@ -29,7 +39,7 @@ def one(conn, path):
         line = response.readline()
         if not line:
             break
-        if first is None and line.startswith(b"data: {") and b'"content"' in line:
+        if first is None and line.startswith(b"data: {") and marker in line:
             first = time.perf_counter() - start
     if first is None:
         raise SystemExit("the stream had no content event")

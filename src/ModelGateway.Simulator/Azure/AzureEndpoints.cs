@@ -18,14 +18,18 @@ internal static class AzureEndpoints
     {
         var chat = app.Services.GetRequiredService<ChatCompletionsEndpoint>();
         var embeddings = app.Services.GetRequiredService<EmbeddingsEndpoint>();
+        var completions = app.Services.GetRequiredService<CompletionsEndpoint>();
         var deployments = app.MapGroup(WireFormats.Azure + "/deployments/{deployment}");
         deployments.MapPost("/chat/completions", (HttpContext context, string deployment) =>
             ClassicAsync(context, deployment, c => chat.HandleAsync(c, WritePromptFilterChunk)));
         deployments.MapPost("/embeddings", (HttpContext context, string deployment) =>
             ClassicAsync(context, deployment, embeddings.HandleAsync));
+        deployments.MapPost("/completions", (HttpContext context, string deployment) =>
+            ClassicAsync(context, deployment, completions.HandleAsync));
         var v1 = app.MapGroup(WireFormats.Azure + "/v1");
         v1.MapPost("/chat/completions", (HttpContext context) => chat.HandleAsync(context, WritePromptFilterChunk));
         v1.MapPost("/embeddings", (RequestDelegate)embeddings.HandleAsync);
+        v1.MapPost("/completions", (RequestDelegate)completions.HandleAsync);
     }
 
     private static async Task ClassicAsync(HttpContext context, string deployment, RequestDelegate handle)

@@ -75,6 +75,11 @@ internal sealed class RequestLogListener : IRequestCompletionListener
             return "chat";
         }
 
+        if (path.Equals("/v1/completions", StringComparison.OrdinalIgnoreCase))
+        {
+            return "completions";
+        }
+
         return path.Equals("/v1/embeddings", StringComparison.OrdinalIgnoreCase) ? "embeddings" : Bounded(path);
     }
 

@@ -53,6 +53,7 @@ internal static class ConfigNames
             case "json_schema": capability = ModelCapabilities.JsonSchema; return true;
             case "embeddings": capability = ModelCapabilities.Embeddings; return true;
             case "responses": capability = ModelCapabilities.Responses; return true;
+            case "completions": capability = ModelCapabilities.Completions; return true;
             default: capability = default; return false;
         }
     }

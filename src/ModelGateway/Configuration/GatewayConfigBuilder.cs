@@ -246,7 +246,7 @@ internal static class GatewayConfigBuilder
             }
             else
             {
-                errors.Add($"{prefix}:Capabilities '{name}' is not one of: chat, tools, vision, json_schema, embeddings, responses.");
+                errors.Add($"{prefix}:Capabilities '{name}' is not one of: chat, tools, vision, json_schema, embeddings, responses, completions.");
             }
         }
 

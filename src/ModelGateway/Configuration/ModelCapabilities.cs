@@ -12,4 +12,7 @@ public enum ModelCapabilities
 
     /// <summary>Speaks the OpenAI Responses API itself: Responses requests pass through instead of being translated.</summary>
     Responses = 32,
+
+    /// <summary>Serves the legacy OpenAI text completions endpoint (<c>/v1/completions</c>): vLLM, SGLang, llama.cpp, OpenAI's instruct models.</summary>
+    Completions = 64,
 }

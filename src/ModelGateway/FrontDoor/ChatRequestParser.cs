@@ -242,7 +242,7 @@ internal static class ChatRequestParser
         return found;
     }
 
-    private static JsonSpan? ReadStreamOptions(ref Utf8JsonReader reader, out bool includeUsage)
+    internal static JsonSpan? ReadStreamOptions(ref Utf8JsonReader reader, out bool includeUsage)
     {
         includeUsage = false;
         JsonSpan? valueToken = null;

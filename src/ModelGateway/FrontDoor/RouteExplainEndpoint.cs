@@ -11,7 +11,8 @@ namespace ModelGateway.FrontDoor;
 
 /// <summary>
 /// <c>POST /v1/route/explain</c>: takes a chat completions body (a Messages body when <c>anthropic-version</c> is
-/// sent, as Anthropic clients do; a Responses API body when it has <c>input</c> and no <c>messages</c>), runs the
+/// sent, as Anthropic clients do; a Responses API body when it has <c>input</c> and no <c>messages</c>; a legacy
+/// completions body when it has <c>prompt</c> and neither of those), runs the
 /// same allow-list, classification and routing decision a real request would get (headers included), and returns
 /// it as JSON without sending anything upstream.
 /// </summary>
@@ -44,7 +45,10 @@ internal static class RouteExplainEndpoint
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
     }
 
-    /// <summary>The Responses module for a body with top-level <c>input</c> and no <c>messages</c>; chat completions otherwise.</summary>
+    /// <summary>
+    /// The Responses module for a body with top-level <c>input</c> and no <c>messages</c>; legacy completions for one
+    /// with <c>prompt</c> and neither; chat completions otherwise.
+    /// </summary>
     private static async Task<IInboundModule> ModuleForBodyAsync(HttpContext context)
     {
         var limit = context.Features.GetRequiredFeature<GatewayRequestFeature>().Snapshot!.Config.MaxRequestBodyBytes;
@@ -58,7 +62,7 @@ internal static class RouteExplainEndpoint
         using var copy = new MemoryStream();
         await context.Request.Body.CopyToAsync(copy, context.RequestAborted);
         context.Request.Body.Position = 0;
-        bool hasInput = false, hasMessages = false;
+        bool hasInput = false, hasMessages = false, hasPrompt = false;
         try
         {
             var reader = new Utf8JsonReader(copy.GetBuffer().AsSpan(0, (int)copy.Length));
@@ -68,6 +72,7 @@ internal static class RouteExplainEndpoint
                 {
                     hasInput |= reader.ValueTextEquals("input"u8);
                     hasMessages |= reader.ValueTextEquals("messages"u8);
+                    hasPrompt |= reader.ValueTextEquals("prompt"u8);
                     reader.Read();
                     reader.Skip();
                 }
@@ -78,7 +83,10 @@ internal static class RouteExplainEndpoint
             // Not JSON, or a name that is not valid text: the chat reader says so in its own words.
         }
 
-        return hasInput && !hasMessages ? FrontDoor.Protocols.Responses.ResponsesProtocol.Instance : OpenAiChatProtocol.Instance;
+        return hasMessages ? OpenAiChatProtocol.Instance
+            : hasInput ? FrontDoor.Protocols.Responses.ResponsesProtocol.Instance
+            : hasPrompt ? OpenAiCompletionsProtocol.Instance
+            : OpenAiChatProtocol.Instance;
     }
 
     /// <summary>Classifies and routes a request exactly as serving it would, without sending anything.</summary>

@@ -13,6 +13,11 @@ internal static class RequiredCapabilities
             return ModelCapabilities.Embeddings;
         }
 
+        if (operation == Operation.Completions)
+        {
+            return ModelCapabilities.Completions;
+        }
+
         var required = ModelCapabilities.Chat;
         if (chat is null)
         {

@@ -3,7 +3,8 @@ namespace ModelGateway.Requests;
 /// <summary>
 /// The facts about a chat completions request that routing, accounting and forwarding need, read in one pass
 /// over the client's bytes, plus the byte positions of the fields an adapter may rewrite. Everything else in the
-/// body stays as the client sent it.
+/// body stays as the client sent it. A legacy completions body has the same stream and usage fields, so its facts
+/// are one of these too (with no tools, images or schema).
 /// </summary>
 internal sealed class ChatRequest
 {

@@ -14,4 +14,7 @@ public enum InboundProtocol
 
     /// <summary>The OpenAI Responses API (<c>POST /v1/responses</c>): Codex CLI and the Agents SDK.</summary>
     OpenAiResponses,
+
+    /// <summary>OpenAI legacy text completions (<c>POST /v1/completions</c>): passed through to OpenAI-format deployments only.</summary>
+    OpenAiCompletions,
 }

@@ -8,4 +8,7 @@ public enum Operation
 
     /// <summary>OpenAI Responses API; translated to <see cref="ChatCompletions"/> for deployments that do not speak it.</summary>
     Responses,
+
+    /// <summary>OpenAI legacy text completions; served only by deployments with the <c>completions</c> capability, never translated.</summary>
+    Completions,
 }

@@ -11,7 +11,7 @@ namespace ModelGateway.Sensitivity;
 /// refusals, predictions, metadata, malformed parts), and the text of numbers. Nothing is skipped but the top-level
 /// <c>seed</c> and the base64 payload of image and audio <c>data:</c> URLs (binary the model sees as pixels or sound).
 /// The strings are unescaped into one pooled buffer, one per line, and the detectors run once over it. Anything the
-/// scanner cannot read (broken JSON, invalid text, token-id arrays of embeddings) marks the scan unreadable, which
+/// scanner cannot read (broken JSON, invalid text, token-id arrays of embeddings and legacy completions) marks the scan unreadable, which
 /// routing treats as restricted: doubt fails closed.
 /// </summary>
 internal static class ContentScanner
@@ -57,7 +57,7 @@ internal static class ContentScanner
                         metadataKey = reader.GetString();
                     }
 
-                    countsAsText = CountsAsText(ref reader);
+                    countsAsText = CountsAsText(ref reader) || (top == TopField.Prompt && reader.CurrentDepth == 1);
                     state.Add(ref reader, countsAsText: false);
                     break;
                 case JsonTokenType.String:
@@ -69,7 +69,7 @@ internal static class ContentScanner
                     state.Add(ref reader, countsAsText);
                     break;
                 case JsonTokenType.Number:
-                    if (top == TopField.Input && MayCarryTokenIds(operation))
+                    if (top is (TopField.Input or TopField.Prompt) && MayCarryTokenIds(operation))
                     {
                         // Token ids: the upstream decodes them with a tokenizer the gateway does not have.
                         state.Unreadable = true;
@@ -92,7 +92,10 @@ internal static class ContentScanner
         }
     }
 
-    /// <summary>Whether numbers under <c>input</c> may be token ids; any operation not known to be text fails closed.</summary>
+    /// <summary>
+    /// Whether numbers under <c>input</c> (embeddings) or <c>prompt</c> (legacy completions) may be token ids; any
+    /// operation not known to be text fails closed.
+    /// </summary>
     private static bool MayCarryTokenIds(Operation operation) => operation switch
     {
         Operation.ChatCompletions or Operation.Responses => false,
@@ -104,6 +107,7 @@ internal static class ContentScanner
         : reader.ValueTextEquals("input"u8) ? TopField.Input
         : reader.ValueTextEquals("metadata"u8) ? TopField.Metadata
         : reader.ValueTextEquals("seed"u8) ? TopField.Seed
+        : reader.ValueTextEquals("prompt"u8) ? TopField.Prompt
         : TopField.Other;
 
     /// <summary>The strings that make up the prompt-size estimate: message content, text parts, tool arguments, input.</summary>
@@ -117,6 +121,7 @@ internal static class ContentScanner
         Input,
         Metadata,
         Seed,
+        Prompt,
     }
 
     private struct ScanState

@@ -45,6 +45,7 @@ internal static class TelemetryLabels
         Operation.ChatCompletions => "chat",
         Operation.Embeddings => "embeddings",
         Operation.Responses => "chat",
+        Operation.Completions => "text_completion",
         _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "An operation without a telemetry name."),
     };
 
@@ -55,6 +56,7 @@ internal static class TelemetryLabels
         InboundProtocol.OpenAiEmbeddings => "embeddings",
         InboundProtocol.AnthropicMessages => "messages",
         InboundProtocol.OpenAiResponses => "responses",
+        InboundProtocol.OpenAiCompletions => "completions",
         _ => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, "An inbound protocol without a telemetry name."),
     };
 }

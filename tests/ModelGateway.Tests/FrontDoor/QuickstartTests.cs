@@ -30,6 +30,14 @@ public sealed class QuickstartTests
         Assert.Equal("qwen3-simulated", response.Headers.GetValues("x-gateway-deployment").Single());
         var ids = JsonDocument.Parse(await models.Content.ReadAsStringAsync()).RootElement.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString());
         Assert.Equal(["embed-small", "fast", "qwen3"], ids);
+
+        // docs/api.md's legacy completions example.
+        using var completion = await http.PostAsync("/v1/completions",
+            new StringContent("""{"model":"qwen3","prompt":"Once upon a time","max_tokens":16}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, completion.StatusCode);
+        using var text = JsonDocument.Parse(await completion.Content.ReadAsStringAsync());
+        Assert.Equal("text_completion", text.RootElement.GetProperty("object").GetString());
+        Assert.StartsWith("simulator says", text.RootElement.GetProperty("choices")[0].GetProperty("text").GetString(), StringComparison.Ordinal);
     }
 
     private static string RepositoryRoot()

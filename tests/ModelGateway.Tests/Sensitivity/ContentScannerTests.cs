@@ -68,6 +68,20 @@ public sealed class ContentScannerTests
     }
 
     [Fact]
+    public void Completions_token_id_prompts_cannot_be_read_so_the_scan_fails_closed_and_text_prompts_are_scanned()
+    {
+        Assert.True(ContentScanner.Scan("""{"model":"t","prompt":[15339,11]}"""u8, Operation.Completions, Detectors, false).Unreadable);
+        Assert.True(ContentScanner.Scan("""{"model":"t","prompt":[[15339],[11]]}"""u8, Operation.Completions, Detectors, false).Unreadable);
+        var text = ContentScanner.Scan("""{"model":"t","prompt":["hi","pay 4111 1111 1111 1111"],"max_tokens":16,"logit_bias":{"50256":-100}}"""u8, Operation.Completions, Detectors, false);
+        Assert.False(text.Unreadable);
+        Assert.Equal(["payment_card"], Detectors.NamesOf(text.Fired));
+        Assert.True(text.TextBytes > 0);
+
+        // A Responses body's "prompt" (a stored prompt reference) holds no token ids.
+        Assert.False(ContentScanner.Scan("""{"model":"m","input":"hi","prompt":{"id":"pmpt_1","version":2}}"""u8, Operation.Responses, Detectors, false).Unreadable);
+    }
+
+    [Fact]
     public void Broken_or_invalid_text_is_unreadable()
     {
         Assert.True(ContentScanner.Scan("""{"messages":[{"role":"user","content":"\ud800"}]}"""u8, Operation.ChatCompletions, Detectors, false).Unreadable);

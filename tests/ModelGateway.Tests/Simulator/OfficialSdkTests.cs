@@ -16,6 +16,7 @@ public sealed class OfficialSdkTests
     [InlineData("anthropic.mjs")]
     [InlineData("gemini.mjs")]
     [InlineData("openai-responses.mjs")]
+    [InlineData("openai-completions.mjs")]
     public async Task Official_sdk_script_passes_against_the_simulator(string script)
     {
         var directory = SdkCheckDirectory();

@@ -15,6 +15,7 @@ internal static class InboundModules
         ["/v1/embeddings"] = OpenAiEmbeddingsProtocol.Instance,
         [AnthropicMessagesProtocol.Path] = AnthropicMessagesProtocol.Instance,
         ["/v1/responses"] = Responses.ResponsesProtocol.Instance,
+        [OpenAiCompletionsProtocol.Path] = OpenAiCompletionsProtocol.Instance,
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
     // Endpoints that are not inference requests but answer errors in a module's envelope.

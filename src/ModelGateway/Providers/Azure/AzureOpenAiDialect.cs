@@ -32,6 +32,7 @@ internal sealed class AzureOpenAiDialect : OpenAiDialect
         {
             Operation.ChatCompletions => "/chat/completions",
             Operation.Embeddings => "/embeddings",
+            Operation.Completions => "/completions",
             _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "An operation Azure OpenAI does not serve."),
         };
         return provider.ApiSurface == AzureApiSurface.V1

@@ -75,7 +75,7 @@ internal static class OpenAiBodyRewriter
             return new Edit(options.Start + 1, 0, isEmpty ? EditText.IncludeUsage : EditText.IncludeUsageWithComma);
         }
 
-        // The body is an object with at least "model" and "messages", so a member and a comma fit after '{'.
+        // The body is an object with at least "model" and "messages" (or "prompt"), so a member and a comma fit after '{'.
         return new Edit(body.IndexOf((byte)'{') + 1, 0, EditText.StreamOptions);
     }
 

@@ -31,12 +31,16 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
     public ProviderKind Kind => _dialect.Kind;
 
     public bool Supports(InboundProtocol protocol) =>
-        protocol is InboundProtocol.OpenAiChatCompletions or InboundProtocol.OpenAiEmbeddings or InboundProtocol.AnthropicMessages or InboundProtocol.OpenAiResponses;
+        protocol is InboundProtocol.OpenAiChatCompletions or InboundProtocol.OpenAiEmbeddings or InboundProtocol.AnthropicMessages
+            or InboundProtocol.OpenAiResponses or InboundProtocol.OpenAiCompletions;
 
-    /// <summary>Chat and embeddings always; the Responses API only where the deployment says it speaks it (<c>responses</c> capability).</summary>
+    /// <summary>
+    /// Chat, embeddings and legacy completions always (routing sends completions only to deployments with the
+    /// <c>completions</c> capability); the Responses API only where the deployment says it speaks it (<c>responses</c>).
+    /// </summary>
     public bool ServesNatively(InboundProtocol protocol, Deployment deployment) => protocol switch
     {
-        InboundProtocol.OpenAiChatCompletions or InboundProtocol.OpenAiEmbeddings => true,
+        InboundProtocol.OpenAiChatCompletions or InboundProtocol.OpenAiEmbeddings or InboundProtocol.OpenAiCompletions => true,
         InboundProtocol.OpenAiResponses => deployment.Config.Capabilities.HasFlag(ModelCapabilities.Responses),
         _ => false,
     };

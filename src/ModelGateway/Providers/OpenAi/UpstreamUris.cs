@@ -10,6 +10,7 @@ internal static class UpstreamUris
         Operation.ChatCompletions => new Uri(baseUrl.AbsoluteUri.TrimEnd('/') + "/chat/completions"),
         Operation.Embeddings => new Uri(baseUrl.AbsoluteUri.TrimEnd('/') + "/embeddings"),
         Operation.Responses => new Uri(baseUrl.AbsoluteUri.TrimEnd('/') + "/responses"),
+        Operation.Completions => new Uri(baseUrl.AbsoluteUri.TrimEnd('/') + "/completions"),
         _ => throw new ArgumentOutOfRangeException(nameof(operation)),
     };
 }

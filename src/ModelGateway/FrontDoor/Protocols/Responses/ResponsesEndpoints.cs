@@ -7,7 +7,7 @@ namespace ModelGateway.FrontDoor.Protocols.Responses;
 
 /// <summary>
 /// Stored responses: <c>GET /v1/responses/{id}</c>, <c>DELETE /v1/responses/{id}</c> and
-/// <c>GET /v1/responses/{id}/input_items</c>. Only the key that created a response sees it; to any other key it is
+/// <c>GET /v1/responses/{id}/input_items</c>; and the token count, <c>POST /v1/responses/input_tokens</c>. Only the key that created a response sees it; to any other key it is
 /// a 404, as if it did not exist.
 /// </summary>
 internal static class ResponsesEndpoints
@@ -17,6 +17,7 @@ internal static class ResponsesEndpoints
         endpoints.MapGet("/v1/responses/{id}", GetAsync);
         endpoints.MapDelete("/v1/responses/{id}", DeleteAsync);
         endpoints.MapGet("/v1/responses/{id}/input_items", InputItemsAsync);
+        endpoints.MapPost(InputTokensEndpoint.Path, InputTokensEndpoint.ServeAsync);
     }
 
     private static async Task GetAsync(HttpContext context, string id)
