@@ -139,6 +139,34 @@ public sealed partial class DashboardValidationTests
     }
 
     [Fact]
+    public void Performance_shows_the_self_hosted_share_and_spill_over_in_their_own_row()
+    {
+        var performance = ShippedDashboards.Load().Single(d => d.File == "performance.json").Dashboard;
+        var panels = performance["panels"]!.AsArray().Select(p => p!.AsObject()).ToList();
+        var row = panels.FindIndex(p => (string?)p["type"] == "row" && (string?)p["title"] == "Self-hosted capacity");
+        Assert.True(row >= 0, "performance.json has no 'Self-hosted capacity' row.");
+        var capacity = panels.Skip(row + 1).TakeWhile(p => (string?)p["type"] != "row").ToDictionary(p => (string)p["title"]!);
+        string[] Expressions(string title) => [.. capacity[title]["targets"]!.AsArray().Select(t => (string)t!["expr"]!)];
+
+        // The share: self-hosted served requests over all served requests (trust tier "none" is a request nobody served).
+        var share = Expressions("Self-hosted share of served requests");
+        Assert.All(share, e => Assert.Contains("modelgateway_requests_total{trust_tier=\"self-hosted\"", e, StringComparison.Ordinal));
+        Assert.All(share, e => Assert.Contains("modelgateway_requests_total{trust_tier!=\"none\"", e, StringComparison.Ordinal));
+        Assert.Contains(share, e => e.Contains("sum by (model)", StringComparison.Ordinal));
+        Assert.Equal("percentunit", (string?)capacity["Self-hosted share of served requests"]["fieldConfig"]!["defaults"]!["unit"]);
+        Assert.Contains("sum by (trust_tier)", Assert.Single(Expressions("Served requests by trust tier")), StringComparison.Ordinal);
+
+        // Spill-over: the counter by the deployment passed over, as a rate and as a share of what wanted that deployment.
+        var spillovers = PrometheusNames.Family(ModelGateway.Telemetry.GatewayMetrics.Spillovers);
+        Assert.Equal("modelgateway_routing_spillovers_total", spillovers);
+        Assert.Contains($"sum by (deployment) (rate({spillovers}{{", Assert.Single(Expressions("Spill-overs by saturated deployment")), StringComparison.Ordinal);
+        var spillShare = Assert.Single(Expressions("Spill-over share by deployment"));
+        Assert.Contains(spillovers, spillShare, StringComparison.Ordinal);
+        Assert.Contains("gen_ai_client_operation_duration_seconds_count", spillShare, StringComparison.Ordinal);
+        Assert.Equal("percentunit", (string?)capacity["Spill-over share by deployment"]["fieldConfig"]!["defaults"]!["unit"]);
+    }
+
+    [Fact]
     public void Every_metric_a_dashboard_queries_is_exported_by_the_gateway()
     {
         var exported = PrometheusNames.AllSeries();

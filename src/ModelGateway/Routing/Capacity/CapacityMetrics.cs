@@ -4,8 +4,9 @@ using ModelGateway.Configuration;
 namespace ModelGateway.Routing.Capacity;
 
 /// <summary>
-/// <c>modelgateway.routing.spillovers</c>: requests that passed over a saturated deployment, by that deployment, and
-/// <c>modelgateway.routing.self_hosted_attempts</c>: attempts by trust tier, for the self-hosted share.
+/// <c>modelgateway.routing.spillovers</c> (<see cref="Telemetry.GatewayMetrics.Spillovers"/>): requests that passed
+/// over a saturated deployment, by that deployment. The self-hosted share comes from <c>modelgateway.requests</c>
+/// by <c>trust_tier</c>.
 /// </summary>
 internal sealed class CapacityMetrics
 {
@@ -14,7 +15,8 @@ internal sealed class CapacityMetrics
     public CapacityMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(Telemetry.GatewayMetrics.MeterName);
-        _spillovers = meter.CreateCounter<long>("modelgateway.routing.spillovers", "{request}", "Requests that passed over a saturated deployment for another one.");
+        var descriptor = Telemetry.GatewayMetrics.Spillovers;
+        _spillovers = meter.CreateCounter<long>(descriptor.Name, descriptor.Unit, descriptor.Description);
     }
 
     /// <summary>Counts each saturated candidate of a decision that was passed over.</summary>
