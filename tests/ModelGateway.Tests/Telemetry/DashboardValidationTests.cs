@@ -167,6 +167,39 @@ public sealed partial class DashboardValidationTests
     }
 
     [Fact]
+    public void Budget_panels_keep_the_daily_and_monthly_budgets_apart()
+    {
+        var quotas = ShippedDashboards.Load().Single(d => d.File == "quotas.json").Dashboard;
+        Assert.Contains(Variables(quotas), v => (string?)v["name"] == "budget");
+        var budgetPanels = ShippedDashboards.Panels(quotas)
+            .Where(p => p["targets"]?.AsArray().Any(t => ((string)t!["expr"]!).Contains("modelgateway_quota_", StringComparison.Ordinal)) == true)
+            .ToList();
+        Assert.Equal(3, budgetPanels.Count);
+        foreach (var panel in budgetPanels)
+        {
+            foreach (var target in panel["targets"]!.AsArray())
+            {
+                // Every aggregation of a budget gauge keeps the budget label: a day and a month budget never add up.
+                var expr = (string)target!["expr"]!;
+                Assert.True(BudgetAggregation().Matches(expr).All(m => m.Groups[1].Value.Split(',').Select(l => l.Trim()).Contains("budget")),
+                    $"panel '{panel["title"]}': {expr} aggregates away the budget label.");
+                var legend = (string?)target["legendFormat"];
+                if ((string?)panel["type"] != "table")
+                {
+                    Assert.True(legend?.Contains("{{budget}}", StringComparison.Ordinal) == true, $"panel '{panel["title"]}': legend '{legend}' does not say which budget.");
+                }
+            }
+        }
+
+        // The table has a Budget column, its values named for people.
+        var table = budgetPanels.Single(p => (string?)p["type"] == "table");
+        Assert.Equal("Budget", (string?)table["transformations"]![1]!["options"]!["renameByName"]!["budget"]);
+        var mapping = table["fieldConfig"]!["overrides"]!.AsArray().Single(o => (string?)o!["matcher"]!["options"] == "Budget")!["properties"]![0]!["value"]![0]!["options"]!;
+        Assert.Contains("daily", (string)mapping["usd_per_day"]!["text"]!, StringComparison.Ordinal);
+        Assert.Contains("monthly", (string)mapping["usd_per_month"]!["text"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_metric_a_dashboard_queries_is_exported_by_the_gateway()
     {
         var exported = PrometheusNames.AllSeries();
@@ -256,6 +289,9 @@ public sealed partial class DashboardValidationTests
 
     [GeneratedRegex(@"^label_values\(\s*([A-Za-z_:][A-Za-z0-9_:]*)\s*,\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)$")]
     private static partial Regex LabelValuesQuery();
+
+    [GeneratedRegex(@"\b(?:sum|max|min|avg|count)\s+by\s*\(([^)]*)\)\s*\(\s*modelgateway_quota_")]
+    private static partial Regex BudgetAggregation();
 
     [GeneratedRegex(@"^\s*uid:\s*[""']?([^""'\s#]+)", RegexOptions.Multiline)]
     private static partial Regex UidLine();

@@ -38,6 +38,7 @@ public sealed class PrometheusDashboardTests
     private const decimal SpendPerWave = 30m;
     private const int BudgetBreakingOutputTokens = 5_300;
     private const decimal TeamADailyBudget = 1_000m;
+    private const decimal TeamAMonthlyBudget = 20_000m;
 
     private const string TeamAKey = "mg-test-team-a";
     private const string TeamABatchKey = "mg-test-team-a-batch";
@@ -98,8 +99,10 @@ public sealed class PrometheusDashboardTests
         await prometheus.WaitForAsync("max(modelgateway_circuit_state{deployment=\"tm-fallback-flaky\"})", v => v == 2, "the failing deployment's breaker open");
         Assert.Equal(0, await prometheus.ScalarAsync("max(modelgateway_circuit_state{deployment=~\"tm-qwen-self|tm-gpt-public|tm-fallback-self\"})"));
 
-        // The real budget monitor (it reads the quota store every 15 s): what each team has left is its budget minus its spend.
+        // The real budget monitor (it reads the quota store every 15 s): what each team has left of each budget it
+        // has is that budget minus its spend; team-a's day and month budgets are separate series.
         await WaitForBudgetAsync(prometheus, records, "team-a", "usd_per_day", TeamADailyBudget);
+        await WaitForBudgetAsync(prometheus, records, "team-a", "usd_per_month", TeamAMonthlyBudget);
         await WaitForBudgetAsync(prometheus, records, "team-b", "usd_per_month", TeamBMonthlyBudget);
 
         var failures = new List<string>();
@@ -173,7 +176,7 @@ public sealed class PrometheusDashboardTests
         // The embedded quota store: the budget gauges read it as they read Redis, and it has no timeouts to fail open on.
         config["Teams"] = new JsonObject
         {
-            ["team-a"] = new JsonObject { ["Limits"] = new JsonObject { ["UsdPerDay"] = TeamADailyBudget } },
+            ["team-a"] = new JsonObject { ["Limits"] = new JsonObject { ["UsdPerDay"] = TeamADailyBudget, ["UsdPerMonth"] = TeamAMonthlyBudget } },
             ["team-b"] = new JsonObject { ["Limits"] = new JsonObject { ["UsdPerMonth"] = TeamBMonthlyBudget } },
         };
         config["Keys"]!["team-a"] = Key(TeamAKey, "team-a");
