@@ -43,7 +43,8 @@ internal sealed class GatewayMetrics
 
     /// <summary>Recorded by <see cref="Routing.Capacity.CapacityMetrics"/>, on this meter.</summary>
     public static readonly InstrumentDescriptor Spillovers = new(
-        "modelgateway.routing.spillovers", "{request}", InstrumentKind.Counter, "Requests that passed over a saturated deployment for another one, by the deployment passed over.");
+        Routing.Capacity.CapacityMetrics.SpilloversName, Routing.Capacity.CapacityMetrics.SpilloversUnit, InstrumentKind.Counter,
+        Routing.Capacity.CapacityMetrics.SpilloversDescription);
 
     public static readonly InstrumentDescriptor CircuitState = new(
         "modelgateway.circuit.state", "{state}", InstrumentKind.ObservableGauge, "Circuit breaker state per deployment: 0 closed, 1 half-open, 2 open, 3 isolated.");
