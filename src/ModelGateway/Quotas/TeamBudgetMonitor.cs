@@ -7,7 +7,8 @@ namespace ModelGateway.Quotas;
 /// <summary>
 /// Keeps each team's remaining USD budget fresh for the <c>modelgateway.quota.remaining</c> gauge. Metrics are
 /// collected synchronously, so the store is read here in the background (every 15 s) rather than on a scrape.
-/// The daily budget is reported when a team has one, otherwise the monthly budget.
+/// Each budget a team has is reported on its own (<c>budget</c> label <c>usd_per_day</c> and <c>usd_per_month</c>):
+/// either can be the one that stops the team.
 /// </summary>
 internal sealed partial class TeamBudgetMonitor : BackgroundService, IQuotaRemainingSource
 {
@@ -56,22 +57,30 @@ internal sealed partial class TeamBudgetMonitor : BackgroundService, IQuotaRemai
         var budgets = new List<TeamQuotaRemaining>();
         foreach (var team in _configuration.Current.Config.Teams.Values)
         {
-            var limit = team.Limits.NanoUsdPerDay ?? team.Limits.NanoUsdPerMonth;
-            if (limit is null)
+            var (perDay, perMonth) = (team.Limits.NanoUsdPerDay, team.Limits.NanoUsdPerMonth);
+            if (perDay is null && perMonth is null)
             {
                 continue;
             }
 
+            // One read gives the day's and the month's figures.
             var usage = await _stores.Primary.ReadAsync(QuotaScope.ForTeam(team.Id), QuotaScope.ForTeam(team.Id), day, month, cancellationToken);
-            var used = team.Limits.NanoUsdPerDay is not null
-                ? usage.SpentDayNano + usage.HeldDayNano
-                : usage.SpentMonthNano + usage.HeldMonthNano;
-            var budget = team.Limits.NanoUsdPerDay is not null ? "usd_per_day" : "usd_per_month";
-            budgets.Add(new TeamQuotaRemaining(team.Id, Math.Max(0, limit.Value - used) / NanoPerUsd, limit.Value / NanoPerUsd, budget));
+            if (perDay is { } dayLimit)
+            {
+                budgets.Add(Reading(team.Id, dayLimit, usage.SpentDayNano + usage.HeldDayNano, "usd_per_day"));
+            }
+
+            if (perMonth is { } monthLimit)
+            {
+                budgets.Add(Reading(team.Id, monthLimit, usage.SpentMonthNano + usage.HeldMonthNano, "usd_per_month"));
+            }
         }
 
         return budgets;
     }
+
+    private static TeamQuotaRemaining Reading(string teamId, long limitNano, long usedNano, string budget) =>
+        new(teamId, Math.Max(0, limitNano - usedNano) / NanoPerUsd, limitNano / NanoPerUsd, budget);
 
     [LoggerMessage(EventId = 420, Level = LogLevel.Warning, Message = "Could not read team budgets for the quota gauge")]
     private partial void LogReadFailed(Exception exception);

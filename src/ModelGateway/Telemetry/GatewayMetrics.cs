@@ -41,6 +41,11 @@ internal sealed class GatewayMetrics
     public static readonly InstrumentDescriptor Fallbacks = new(
         "modelgateway.fallbacks", "{attempt}", InstrumentKind.Counter, "Upstream attempts made after an earlier deployment failed.");
 
+    /// <summary>Recorded by <see cref="Routing.Capacity.CapacityMetrics"/>, on this meter.</summary>
+    public static readonly InstrumentDescriptor Spillovers = new(
+        Routing.Capacity.CapacityMetrics.SpilloversName, Routing.Capacity.CapacityMetrics.SpilloversUnit, InstrumentKind.Counter,
+        Routing.Capacity.CapacityMetrics.SpilloversDescription);
+
     public static readonly InstrumentDescriptor CircuitState = new(
         "modelgateway.circuit.state", "{state}", InstrumentKind.ObservableGauge, "Circuit breaker state per deployment: 0 closed, 1 half-open, 2 open, 3 isolated.");
 
@@ -89,7 +94,7 @@ internal sealed class GatewayMetrics
 
     /// <summary>Every instrument above, for documentation and dashboard checks (derived from the fields, not a copy).</summary>
     public static ImmutableArray<InstrumentDescriptor> Instruments { get; } =
-        [TokenUsage, OperationDuration, TimeToFirstChunk, Requests, Cost, BaselineCost, Savings, Fallbacks, CircuitState, QuotaRemaining, QuotaLimit, LogDropped];
+        [TokenUsage, OperationDuration, TimeToFirstChunk, Requests, Cost, BaselineCost, Savings, Fallbacks, Spillovers, CircuitState, QuotaRemaining, QuotaLimit, LogDropped];
 
     /// <summary>One finished upstream attempt: duration, time to first chunk, tokens and, after a failure, a fallback.</summary>
     public void RecordAttempt(in AttemptFacts attempt)

@@ -10,8 +10,9 @@ internal interface IQuotaRemainingSource
 }
 
 /// <summary>
-/// What a team has left (and its limit, when known) in USD for the current budget period, and which budget that is
-/// (<c>usd_per_day</c> or <c>usd_per_month</c>, the configuration's names; the <c>budget</c> label).
+/// What a team has left (and its limit, when known) in USD for the current period of one budget, and which budget
+/// that is (<c>usd_per_day</c> or <c>usd_per_month</c>, the configuration's names; the <c>budget</c> label). A team
+/// with both budgets has one reading for each.
 /// </summary>
 internal readonly record struct TeamQuotaRemaining(string TeamId, decimal? RemainingUsd, decimal? LimitUsd = null, string? Budget = null);
 

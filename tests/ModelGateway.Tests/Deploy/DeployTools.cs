@@ -18,11 +18,17 @@ public static class DeployTools
     /// <summary>Runs helm or kubectl offline (no cluster, no kubeconfig) and returns its standard output; fails the test on a non-zero exit.</summary>
     public static async Task<string> RunAsync(string tool, params string[] arguments)
     {
-        var home = Path.Combine(Path.GetTempPath(), "mg-deploy-tools-home");
-        var (exitCode, output) = await PublishedBuild.RunAsync(tool, arguments, TimeSpan.FromMinutes(2), separateError: true,
-            ("KUBECONFIG", "/dev/null"), ("HELM_CACHE_HOME", home), ("HELM_CONFIG_HOME", home), ("HELM_DATA_HOME", home));
+        var (exitCode, output) = await TryRunAsync(tool, arguments);
         Assert.True(exitCode == 0, $"{Path.GetFileName(tool)} {string.Join(' ', arguments)} failed ({exitCode}):\n{output}");
         return output;
+    }
+
+    /// <summary>Runs helm or kubectl offline; returns the exit code and standard output, plus standard error on a failure.</summary>
+    public static Task<(int ExitCode, string Output)> TryRunAsync(string tool, params string[] arguments)
+    {
+        var home = Path.Combine(Path.GetTempPath(), "mg-deploy-tools-home");
+        return PublishedBuild.RunAsync(tool, arguments, TimeSpan.FromMinutes(2), separateError: true,
+            ("KUBECONFIG", "/dev/null"), ("HELM_CACHE_HOME", home), ("HELM_CONFIG_HOME", home), ("HELM_DATA_HOME", home));
     }
 
     private static async Task<string> InstallAsync()

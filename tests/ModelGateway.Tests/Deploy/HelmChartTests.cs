@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using ModelGateway.Tests.Infrastructure;
+using StackExchange.Redis;
 
 namespace ModelGateway.Tests.Deploy;
 
@@ -13,7 +14,9 @@ namespace ModelGateway.Tests.Deploy;
 /// </summary>
 public sealed class HelmChartTests
 {
-    public static TheoryData<string?> ValueFiles => new() { null, "ci/production-values.yaml" };
+    public static TheoryData<string?> ValueFiles => new() { null, "ci/production-values.yaml", RedisPasswordValues };
+
+    private const string RedisPasswordValues = "ci/redis-password-values.yaml";
 
     [Theory]
     [MemberData(nameof(ValueFiles))]
@@ -124,9 +127,11 @@ public sealed class HelmChartTests
             }
         }
 
-        var credentials = chart.GatewayConfig["ModelGateway"]!["Providers"]!.AsObject()
-            .Select(p => (string?)p.Value!["Credential"]).Where(c => c is not null && c.StartsWith("file:", StringComparison.Ordinal))
-            .Select(c => c!["file:".Length..]).ToList();
+        // The providers' credentials, and the Redis password (Quotas:RedisPassword, in the configuration or the environment).
+        var references = chart.GatewayConfig["ModelGateway"]!["Providers"]!.AsObject().Select(p => (string?)p.Value!["Credential"])
+            .Append((string?)chart.GatewayConfig["ModelGateway"]!["Quotas"]?["RedisPassword"])
+            .Append(chart.EnvValue("ModelGateway__Quotas__RedisPassword"));
+        var credentials = references.Where(c => c is not null && c.StartsWith("file:", StringComparison.Ordinal)).Select(c => c!["file:".Length..]).ToList();
         Assert.Equal(mounted.Order(), credentials.Order());
         Assert.All(chart.Env.Where(e => e!["valueFrom"] is not null), e =>
         {
@@ -151,6 +156,91 @@ public sealed class HelmChartTests
         {
             Assert.Contains(writable, w => store.StartsWith(w + "/", StringComparison.Ordinal));
         }
+    }
+
+    [Fact]
+    public async Task The_redis_password_is_a_mounted_secret_file_the_gateway_reads_and_is_off_by_default()
+    {
+        // Off by default, and in the production example (whose connection string comes whole from a Secret).
+        foreach (var valuesFile in new[] { null, "ci/production-values.yaml" })
+        {
+            var plain = await RenderedChart.RenderAsync(valuesFile);
+            Assert.DoesNotContain(plain.Env, e => (string?)e!["name"] == "ModelGateway__Quotas__RedisPassword");
+            Assert.DoesNotContain(plain.Deployment["spec"]!["template"]!["spec"]!["volumes"]!.AsArray(), v => (string?)v!["name"] == "redis-password");
+        }
+
+        // On: the Secret's key is mounted read-only, and Quotas:RedisPassword names that file (not the password itself).
+        var chart = await RenderedChart.RenderAsync(RedisPasswordValues);
+        var reference = chart.EnvValue("ModelGateway__Quotas__RedisPassword");
+        Assert.NotNull(reference);
+        Assert.StartsWith("file:", reference, StringComparison.Ordinal);
+        var mount = chart.Container["volumeMounts"]!.AsArray().Single(m => (string?)m!["name"] == "redis-password")!;
+        Assert.Equal(true, (bool?)mount["readOnly"]);
+        var secret = Volume(chart, "redis-password")["secret"]!;
+        Assert.Equal("modelgateway-redis-password", (string?)secret["secretName"]);
+        var item = secret["items"]!.AsArray().Single()!;
+        Assert.Equal("password", (string?)item["key"]);
+        Assert.Equal($"file:{mount["mountPath"]}/{item["path"]}", reference);
+        var connection = chart.EnvValue("ModelGateway__Quotas__Redis")!;
+        Assert.DoesNotContain("password", connection, StringComparison.OrdinalIgnoreCase);
+
+        // A gateway with the rendered settings (the Secret's file and Redis's address moved to the test's) reaches a real
+        // Redis whose only user is the ACL user of the connection string, with the password from the file.
+        await using var redis = await RedisServer.StartAsync();
+        var password = "pw-" + Guid.NewGuid().ToString("N");
+        var user = ConfigurationOptions.Parse(connection).User!;
+        await using (var admin = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions { EndPoints = { redis.Address }, AllowAdmin = true }))
+        {
+            var server = admin.GetServer(redis.Address);
+            await server.ExecuteAsync("ACL", "SETUSER", user, "on", ">" + password, "~*", "&*", "+@all");
+            try
+            {
+                await server.ExecuteAsync("ACL", "SETUSER", "default", "off");
+            }
+            catch (RedisConnectionException)
+            {
+                // Switching the default user off may drop this connection, which used it.
+            }
+        }
+
+        var directory = Directory.CreateTempSubdirectory("mg-redis-secret-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(directory, (string)item["path"]!), password + "\n");
+            var redisOptions = ConfigurationOptions.Parse(connection);
+            redisOptions.EndPoints.Clear();
+            redisOptions.EndPoints.Add(redis.Address);
+            await using var gateway = await GatewayHost.StartAsync(chart.GatewayConfig["ModelGateway"]!.AsObject(),
+                $"--ModelGateway:Quotas:Redis={redisOptions}",
+                $"--ModelGateway:Quotas:RedisPassword={reference.Replace((string)mount["mountPath"]!, directory, StringComparison.Ordinal)}");
+
+            // The budget monitor reads the team's budget from Redis: only an authenticated connection answers.
+            var stores = gateway.Service<ModelGateway.Quotas.QuotaStores>();
+            Assert.True(stores.IsShared);
+            var deadline = Environment.TickCount64 + 20_000;
+            while (!stores.Redis!.IsConnected && Environment.TickCount64 < deadline)
+            {
+                await Task.Delay(50);
+            }
+
+            var budgets = await gateway.Service<ModelGateway.Quotas.TeamBudgetMonitor>().ReadBudgetsAsync(default);
+            var web = Assert.Single(budgets);
+            Assert.Equal(("web", 200m, 200m), (web.TeamId, web.LimitUsd, web.RemainingUsd));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_redis_password_without_a_redis_fails_to_render()
+    {
+        var (exitCode, output) = await DeployTools.TryRunAsync(await DeployTools.HelmAsync(), "template", "mg", RenderedChart.ChartPath,
+            "--set", "redis.passwordSecret.name=modelgateway-redis-password");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("redis.passwordSecret needs redis.connectionString or redis.existingSecret", output, StringComparison.Ordinal);
     }
 
     [Fact]

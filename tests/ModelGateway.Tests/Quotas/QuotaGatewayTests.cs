@@ -197,6 +197,27 @@ public sealed class QuotaGatewayTests : IAsyncLifetime
         Assert.Equal(100m - record.CostUsd, team.RemainingUsd!.Value, 9);
     }
 
+    [Fact]
+    public async Task A_team_with_a_daily_and_a_monthly_budget_has_a_gauge_reading_for_each()
+    {
+        var config = QuotaTestConfig.Gateway(_simulator)
+            .WithQuotas(_redis, RedisServer.NewPrefix())
+            .WithTeam("team-a", new JsonObject { ["UsdPerDay"] = 100m, ["UsdPerMonth"] = 1_000m })
+            .WithTestKey(team: "team-a");
+        await using var gateway = await GatewayHost.StartAsync(config);
+        await gateway.OpenAiClient().GetChatClient(QuotaTestConfig.Model).CompleteChatAsync([new UserChatMessage("spend a little")]);
+
+        var record = await SingleLedgerRecordAsync(gateway);
+        var budgets = (await gateway.Service<TeamBudgetMonitor>().ReadBudgetsAsync(default)).ToDictionary(b => b.Budget!);
+
+        Assert.Equal(["usd_per_day", "usd_per_month"], budgets.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(100m, budgets["usd_per_day"].LimitUsd);
+        Assert.Equal(100m - record.CostUsd, budgets["usd_per_day"].RemainingUsd!.Value, 9);
+        Assert.Equal(1_000m, budgets["usd_per_month"].LimitUsd);
+        Assert.Equal(1_000m - record.CostUsd, budgets["usd_per_month"].RemainingUsd!.Value, 9);
+        Assert.All(budgets.Values, b => Assert.Equal("team-a", b.TeamId));
+    }
+
     private JsonObject BudgetConfig() =>
         QuotaTestConfig.Gateway(_simulator)
             .WithQuotas(_redis, RedisServer.NewPrefix())

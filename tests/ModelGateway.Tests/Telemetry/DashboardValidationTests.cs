@@ -139,6 +139,67 @@ public sealed partial class DashboardValidationTests
     }
 
     [Fact]
+    public void Performance_shows_the_self_hosted_share_and_spill_over_in_their_own_row()
+    {
+        var performance = ShippedDashboards.Load().Single(d => d.File == "performance.json").Dashboard;
+        var panels = performance["panels"]!.AsArray().Select(p => p!.AsObject()).ToList();
+        var row = panels.FindIndex(p => (string?)p["type"] == "row" && (string?)p["title"] == "Self-hosted capacity");
+        Assert.True(row >= 0, "performance.json has no 'Self-hosted capacity' row.");
+        var capacity = panels.Skip(row + 1).TakeWhile(p => (string?)p["type"] != "row").ToDictionary(p => (string)p["title"]!);
+        string[] Expressions(string title) => [.. capacity[title]["targets"]!.AsArray().Select(t => (string)t!["expr"]!)];
+
+        // The share: self-hosted served requests over all served requests (trust tier "none" is a request nobody served).
+        var share = Expressions("Self-hosted share of served requests");
+        Assert.All(share, e => Assert.Contains("modelgateway_requests_total{trust_tier=\"self-hosted\"", e, StringComparison.Ordinal));
+        Assert.All(share, e => Assert.Contains("modelgateway_requests_total{trust_tier!=\"none\"", e, StringComparison.Ordinal));
+        Assert.Contains(share, e => e.Contains("sum by (model)", StringComparison.Ordinal));
+        Assert.Equal("percentunit", (string?)capacity["Self-hosted share of served requests"]["fieldConfig"]!["defaults"]!["unit"]);
+        Assert.Contains("sum by (trust_tier)", Assert.Single(Expressions("Served requests by trust tier")), StringComparison.Ordinal);
+
+        // Spill-over: the counter by the deployment passed over, as a rate and as a share of what wanted that deployment.
+        var spillovers = PrometheusNames.Family(ModelGateway.Telemetry.GatewayMetrics.Spillovers);
+        Assert.Equal("modelgateway_routing_spillovers_total", spillovers);
+        Assert.Contains($"sum by (deployment) (rate({spillovers}{{", Assert.Single(Expressions("Spill-overs by saturated deployment")), StringComparison.Ordinal);
+        var spillShare = Assert.Single(Expressions("Spill-over share by deployment"));
+        Assert.Contains(spillovers, spillShare, StringComparison.Ordinal);
+        Assert.Contains("gen_ai_client_operation_duration_seconds_count", spillShare, StringComparison.Ordinal);
+        Assert.Equal("percentunit", (string?)capacity["Spill-over share by deployment"]["fieldConfig"]!["defaults"]!["unit"]);
+    }
+
+    [Fact]
+    public void Budget_panels_keep_the_daily_and_monthly_budgets_apart()
+    {
+        var quotas = ShippedDashboards.Load().Single(d => d.File == "quotas.json").Dashboard;
+        Assert.Contains(Variables(quotas), v => (string?)v["name"] == "budget");
+        var budgetPanels = ShippedDashboards.Panels(quotas)
+            .Where(p => p["targets"]?.AsArray().Any(t => ((string)t!["expr"]!).Contains("modelgateway_quota_", StringComparison.Ordinal)) == true)
+            .ToList();
+        Assert.Equal(3, budgetPanels.Count);
+        foreach (var panel in budgetPanels)
+        {
+            foreach (var target in panel["targets"]!.AsArray())
+            {
+                // Every aggregation of a budget gauge keeps the budget label: a day and a month budget never add up.
+                var expr = (string)target!["expr"]!;
+                Assert.True(BudgetAggregation().Matches(expr).All(m => m.Groups[1].Value.Split(',').Select(l => l.Trim()).Contains("budget")),
+                    $"panel '{panel["title"]}': {expr} aggregates away the budget label.");
+                var legend = (string?)target["legendFormat"];
+                if ((string?)panel["type"] != "table")
+                {
+                    Assert.True(legend?.Contains("{{budget}}", StringComparison.Ordinal) == true, $"panel '{panel["title"]}': legend '{legend}' does not say which budget.");
+                }
+            }
+        }
+
+        // The table has a Budget column, its values named for people.
+        var table = budgetPanels.Single(p => (string?)p["type"] == "table");
+        Assert.Equal("Budget", (string?)table["transformations"]![1]!["options"]!["renameByName"]!["budget"]);
+        var mapping = table["fieldConfig"]!["overrides"]!.AsArray().Single(o => (string?)o!["matcher"]!["options"] == "Budget")!["properties"]![0]!["value"]![0]!["options"]!;
+        Assert.Contains("daily", (string)mapping["usd_per_day"]!["text"]!, StringComparison.Ordinal);
+        Assert.Contains("monthly", (string)mapping["usd_per_month"]!["text"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_metric_a_dashboard_queries_is_exported_by_the_gateway()
     {
         var exported = PrometheusNames.AllSeries();
@@ -228,6 +289,9 @@ public sealed partial class DashboardValidationTests
 
     [GeneratedRegex(@"^label_values\(\s*([A-Za-z_:][A-Za-z0-9_:]*)\s*,\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)$")]
     private static partial Regex LabelValuesQuery();
+
+    [GeneratedRegex(@"\b(?:sum|max|min|avg|count)\s+by\s*\(([^)]*)\)\s*\(\s*modelgateway_quota_")]
+    private static partial Regex BudgetAggregation();
 
     [GeneratedRegex(@"^\s*uid:\s*[""']?([^""'\s#]+)", RegexOptions.Multiline)]
     private static partial Regex UidLine();

@@ -40,3 +40,12 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- $s := int . -}}
 {{- printf "%02d:%02d:%02d" (div $s 3600) (div (mod $s 3600) 60) (mod $s 60) -}}
 {{- end }}
+
+{{/* Where the Redis password file of redis.passwordSecret is mounted, and the file in it. */}}
+{{- define "modelgateway.redisPasswordDirectory" -}}
+/var/run/secrets/modelgateway-redis
+{{- end }}
+
+{{- define "modelgateway.redisPasswordFile" -}}
+{{ include "modelgateway.redisPasswordDirectory" . }}/password
+{{- end }}

@@ -4,17 +4,22 @@ using ModelGateway.Configuration;
 namespace ModelGateway.Routing.Capacity;
 
 /// <summary>
-/// <c>modelgateway.routing.spillovers</c>: requests that passed over a saturated deployment, by that deployment, and
-/// <c>modelgateway.routing.self_hosted_attempts</c>: attempts by trust tier, for the self-hosted share.
+/// <c>modelgateway.routing.spillovers</c>: requests that passed over a saturated deployment, by that deployment (listed
+/// in <c>GatewayMetrics.Instruments</c> from the constants here). The self-hosted share comes from
+/// <c>modelgateway.requests</c> by <c>trust_tier</c>.
 /// </summary>
 internal sealed class CapacityMetrics
 {
+    public const string SpilloversName = "modelgateway.routing.spillovers";
+    public const string SpilloversUnit = "{request}";
+    public const string SpilloversDescription = "Requests that passed over a saturated deployment for another one, by the deployment passed over.";
+
     private readonly Counter<long> _spillovers;
 
     public CapacityMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(Telemetry.GatewayMetrics.MeterName);
-        _spillovers = meter.CreateCounter<long>("modelgateway.routing.spillovers", "{request}", "Requests that passed over a saturated deployment for another one.");
+        _spillovers = meter.CreateCounter<long>(SpilloversName, SpilloversUnit, SpilloversDescription);
     }
 
     /// <summary>Counts each saturated candidate of a decision that was passed over.</summary>
