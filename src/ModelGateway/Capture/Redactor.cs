@@ -7,7 +7,8 @@ namespace ModelGateway.Capture;
 /// <summary>
 /// Replaces what the sensitivity detectors match in one text with <c>[REDACTED:detector]</c>. The detectors say
 /// whether a text matches, not where, so the match is found by running them over windows of up to
-/// <see cref="MaxWindowWords"/> whitespace-separated words, the first window that fires narrowed from the left.
+/// <see cref="MaxWindowWords"/> whitespace-separated words: the first window that fires, grown while more detectors
+/// fire (a phone number inside a card number), then narrowed from the left while the same detectors still fire.
 /// A private key is removed through its END line. What a window cannot isolate (a match spread over more words)
 /// stays, and the caller's final scan then refuses the whole record: redaction never claims more than it did.
 /// </summary>
@@ -44,7 +45,7 @@ internal static class Redactor
             var start = words[first].Start;
             var end = ThroughPrivateKeyEnd(bytes, start, words[last].End);
             output.Write(bytes.AsSpan(copied, start - copied));
-            output.Write(Encoding.UTF8.GetBytes("[REDACTED:" + string.Join(',', detectors.NamesOf(fired)) + "]"));
+            output.Write(Encoding.UTF8.GetBytes("[REDACTED:" + Label(detectors, fired) + "]"));
             copied = end;
             redactions++;
             i = last + 1;
@@ -69,23 +70,52 @@ internal static class Redactor
                 continue;
             }
 
+            // Grow while another detector starts to fire: the phone number found first may be part of a card number or an IBAN
+            // (whose digits the phone detector then no longer counts as a phone number).
+            var reach = last + MaxWindowWords;
+            for (var longer = last + 1; longer < words.Count && longer < reach; longer++)
+            {
+                var wider = detectors.Run(bytes.AsSpan(words[i].Start, words[longer].End - words[i].Start), 0);
+                if ((wider & ~fired) != 0)
+                {
+                    last = longer;
+                    fired = wider;
+                }
+            }
+
             var first = i;
             while (first < last)
             {
+                // Narrower only while every detector that fired still does: a card number must not shrink into a phone number.
                 var narrower = detectors.Run(bytes.AsSpan(words[first + 1].Start, words[last].End - words[first + 1].Start), 0);
-                if (narrower == 0)
+                if ((narrower & fired) != fired)
                 {
                     break;
                 }
 
                 first++;
-                fired = narrower;
             }
 
             return (first, last, fired);
         }
 
         return (0, 0, 0);
+    }
+
+    /// <summary>The detectors of the most sensitive level among those that fired (a card number is not also called a phone number).</summary>
+    private static string Label(DetectorSet detectors, ulong fired)
+    {
+        var top = detectors.LevelOf(fired);
+        var names = new List<string>();
+        for (var d = 0; d < detectors.Detectors.Count; d++)
+        {
+            if ((fired & (1UL << d)) != 0 && detectors.Levels[d] == top)
+            {
+                names.Add(detectors.Detectors[d].Name);
+            }
+        }
+
+        return string.Join(',', names);
     }
 
     /// <summary>A private key header takes the key with it, through its <c>-----END ...-----</c> line (or to the end of the text).</summary>
