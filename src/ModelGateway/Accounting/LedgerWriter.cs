@@ -47,6 +47,9 @@ internal sealed partial class LedgerWriter : BackgroundService
         _metrics.SpoolDepth = () => _spool?.Count ?? 0;
     }
 
+    /// <summary>The schema is in place (other writers of the ledger database wait for this).</summary>
+    public bool IsMigrated => _migrated;
+
     /// <summary>Queues one row; never blocks, never throws.</summary>
     public void Enqueue(RequestLogEntry entry)
     {

@@ -57,17 +57,26 @@ internal abstract class SqlLedgerStore : ILedgerStore
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await LockForMigrationAsync(connection, transaction, cancellationToken);
         await ExecuteAsync(connection, transaction, SchemaVersionTable, cancellationToken);
-        await using (var read = Command(connection, transaction, "SELECT COALESCE(MAX(version), 0) FROM schema_version"))
+
+        // Every script not yet applied, in version order, whether or not a higher one already is: features add their
+        // scripts on separate branches (0002, 0003, ...), and a database may have met them in another order.
+        var applied = new HashSet<int>();
+        await using (var read = Command(connection, transaction, "SELECT version FROM schema_version"))
+        await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
         {
-            var current = Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-            foreach (var migration in LedgerMigrations.For(Dialect).Where(m => m.Version > current))
+            while (await reader.ReadAsync(cancellationToken))
             {
-                await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken);
-                await using var record = Command(connection, transaction, "INSERT INTO schema_version (version, applied_at) VALUES (@v, @at)");
-                Add(record, "@v", migration.Version);
-                Add(record, "@at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
-                await record.ExecuteNonQueryAsync(cancellationToken);
+                applied.Add(Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture));
             }
+        }
+
+        foreach (var migration in LedgerMigrations.For(Dialect).Where(m => !applied.Contains(m.Version)))
+        {
+            await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken);
+            await using var record = Command(connection, transaction, "INSERT INTO schema_version (version, applied_at) VALUES (@v, @at)");
+            Add(record, "@v", migration.Version);
+            Add(record, "@at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+            await record.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -207,6 +216,18 @@ internal abstract class SqlLedgerStore : ILedgerStore
     }
 
     public abstract ValueTask DisposeAsync();
+
+    /// <summary>A connection to the ledger database, for the other tables it holds (captured content).</summary>
+    internal Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => OpenAsync(cancellationToken);
+
+    /// <summary>An instant as this database stores it.</summary>
+    internal object TimestampValue(DateTimeOffset value) => Timestamp(value);
+
+    internal DateTimeOffset ReadTimestampValue(DbDataReader reader, int ordinal) => ReadTimestamp(reader, ordinal);
+
+    internal static DbCommand NewCommand(DbConnection connection, DbTransaction? transaction, string sql) => Command(connection, transaction, sql);
+
+    internal static void AddParameter(DbCommand command, string name, object? value) => Add(command, name, value);
 
     protected static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql)
     {

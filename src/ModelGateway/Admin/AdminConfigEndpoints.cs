@@ -244,6 +244,7 @@ internal static class AdminConfigEndpoints
             }
 
             var shownOnly = fields.Where(p => p.Key.Equals("credentialConfigured", StringComparison.OrdinalIgnoreCase)
+                || p.Key.Equals("effectiveTrainingUse", StringComparison.OrdinalIgnoreCase)
                 || p.Key.Equals("etag", StringComparison.OrdinalIgnoreCase)).Select(p => p.Key).ToList();
             foreach (var name in shownOnly)
             {

@@ -128,7 +128,7 @@ internal static class AdminRequestLogEndpoints
     private static string? Nullable(string value) => value.Length == 0 ? null : value;
 
     /// <summary>An ISO 8601 instant with an offset (<c>2026-01-31T12:00:00Z</c>) or a UTC date (its midnight).</summary>
-    private static DateTimeOffset? ParseTime(string name, string? value, List<string> errors)
+    internal static DateTimeOffset? ParseTime(string name, string? value, List<string> errors)
     {
         if (value is null)
         {

@@ -11,7 +11,7 @@ namespace ModelGateway.Admin;
 internal sealed record AdminResource
 {
     /// <summary>Fields shown in representations that are never accepted as input.</summary>
-    private static readonly string[] ReadOnlyFields = ["id", "credentialConfigured", "etag"];
+    private static readonly string[] ReadOnlyFields = ["id", "credentialConfigured", "effectiveTrainingUse", "etag"];
 
     public required string Name { get; init; }
 

@@ -10,8 +10,11 @@ internal static class AdminResources
     public static readonly AdminResource Providers = AdminResource.For<ProviderOptions>("providers", "Providers", "providers") with
     {
         WriteOnly = ["credential"],
-        Decorate = (entry, representation) => representation["credentialConfigured"] =
-            entry["credential"]?.GetValue<string>() is { } reference && reference != "none",
+        Decorate = (entry, representation) =>
+        {
+            representation["credentialConfigured"] = entry["credential"]?.GetValue<string>() is { } reference && reference != "none";
+            representation["effectiveTrainingUse"] = EffectiveTrainingUse(entry);
+        },
         Referrers = (options, id) => options.Deployments.Where(d => d.Value.Provider == id).Select(d => $"deployments/{d.Key}"),
     };
 
@@ -63,4 +66,17 @@ internal static class AdminResources
     };
 
     public static readonly AdminResource[] All = [Providers, Deployments, Aliases, Routes, Detectors, Keys, Teams];
+
+    /// <summary>The provider's training use as the gateway applies it: its own setting, else its trust tier's default.</summary>
+    private static string EffectiveTrainingUse(JsonNode entry)
+    {
+        if (entry["trainingUse"]?.GetValue<string>() is { } set)
+        {
+            return set;
+        }
+
+        return ConfigNames.TryParseTrust(entry["trust"]?.GetValue<string>(), out var tier)
+            ? ConfigNames.Name(ConfigNames.DefaultTrainingUse(tier))
+            : ConfigNames.Name(TrainingUse.Forbidden);
+    }
 }

@@ -85,6 +85,7 @@ internal static class AdminServices
         admin.MapConfig();
         admin.MapSpend();
         admin.MapRequestLog();
+        admin.MapCaptures();
         admin.MapOpenApi("/openapi/{documentName}.json");
     }
 

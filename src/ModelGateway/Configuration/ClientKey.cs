@@ -17,6 +17,9 @@ public sealed record ClientKey(string Id, ReadOnlyMemory<byte> Sha256, bool Disa
     /// <summary>The key's effective limits (its own, or its team's key defaults).</summary>
     public QuotaLimits Limits { get; init; } = QuotaLimits.None;
 
+    /// <summary>The key's own capture choice (<c>Keys:ID:Capture</c>); null defers to its team, then to the routing rule.</summary>
+    public bool? Capture { get; init; }
+
     public bool IsExpired(DateTimeOffset now) => ExpiresAt is { } expires && now >= expires;
 
     public bool Allows(string model) => AllowedModels.IsEmpty || AllowedModels.Contains(model);

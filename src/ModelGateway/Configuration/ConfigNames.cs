@@ -43,6 +43,26 @@ internal static class ConfigNames
         _ => throw new ArgumentOutOfRangeException(nameof(tier)),
     };
 
+    public static bool TryParseTrainingUse(string? value, out TrainingUse use)
+    {
+        switch (value)
+        {
+            case "allowed": use = TrainingUse.Allowed; return true;
+            case "forbidden": use = TrainingUse.Forbidden; return true;
+            default: use = TrainingUse.Forbidden; return false;
+        }
+    }
+
+    public static string Name(TrainingUse use) => use switch
+    {
+        TrainingUse.Allowed => "allowed",
+        TrainingUse.Forbidden => "forbidden",
+        _ => throw new ArgumentOutOfRangeException(nameof(use)),
+    };
+
+    /// <summary>The training-use default of a trust tier: only a provider we run ourselves may be captured unless the operator says so.</summary>
+    public static TrainingUse DefaultTrainingUse(TrustTier tier) => tier == TrustTier.SelfHosted ? TrainingUse.Allowed : TrainingUse.Forbidden;
+
     public static bool TryParseCapability(string value, out ModelCapabilities capability)
     {
         switch (value)

@@ -39,6 +39,9 @@ public sealed record GatewayConfig
     /// <summary>Routing rules, sensitivity policy and fallback budgets (docs/routing.md).</summary>
     public ModelGateway.Routing.RoutingPolicy Routing { get; init; } = ModelGateway.Routing.RoutingPolicy.Default;
 
+    /// <summary>Distillation dataset capture (docs/capture.md); <see cref="CaptureSettings.AnyOptIn"/> false keeps it off the request path.</summary>
+    public CaptureSettings Capture { get; init; } = CaptureSettings.Off;
+
     /// <summary>Some key or team has a limit or budget: requests need a reservation (and the precise prompt estimate).</summary>
     public bool HasQuotaLimits() =>
         Keys.Values.Any(key => !key.Limits.IsUnlimited)

@@ -94,6 +94,7 @@ internal static class GatewayConfigBuilder
         }
 
         var routing = ModelGateway.Routing.RoutingPolicyBuilder.TryBuild(options, options.Teams.Keys, errors);
+        var capture = BuildCapture(options, errors);
         if (errors.Count > 0)
         {
             return null;
@@ -112,6 +113,42 @@ internal static class GatewayConfigBuilder
             LogContent = options.RequestLogging.IncludeContent,
             StoredResponseRetention = options.Limits.StoredResponseRetention,
             Routing = routing!,
+            Capture = capture,
+        };
+    }
+
+    private static CaptureSettings BuildCapture(GatewayOptions options, List<string> errors)
+    {
+        var capture = options.Capture;
+        if (!ModelGateway.Sensitivity.SensitivityNames.TryParse(capture.MaxSensitivity, out var maxLevel))
+        {
+            errors.Add($"Capture:MaxSensitivity '{capture.MaxSensitivity}' is not a level (public, internal, confidential, restricted).");
+        }
+
+        if (capture.RetentionDays is < 0 or > 36_500)
+        {
+            errors.Add("Capture:RetentionDays must be between 0 (keep until deleted) and 36500.");
+        }
+
+        if (capture.MaxResponseBytes is < 1024 or > 64 * 1024 * 1024)
+        {
+            errors.Add("Capture:MaxResponseBytes must be between 1024 and 67108864.");
+        }
+
+        if (capture.QueueBytes is < 1024 * 1024 or > 16L * 1024 * 1024 * 1024)
+        {
+            errors.Add("Capture:QueueBytes must be between 1048576 and 17179869184.");
+        }
+
+        return new CaptureSettings
+        {
+            AnyOptIn = options.Routes.Values.Any(r => r.Capture == true) || options.Keys.Values.Any(k => k.Capture == true)
+                || options.Teams.Values.Any(t => t.Capture == true),
+            MaxLevel = maxLevel,
+            Redact = capture.Redact,
+            RetentionDays = capture.RetentionDays,
+            MaxResponseBytes = capture.MaxResponseBytes,
+            QueueBytes = capture.QueueBytes,
         };
     }
 
@@ -133,6 +170,12 @@ internal static class GatewayConfigBuilder
         if (!ConfigNames.TryParseTrust(provider.Trust, out var trust))
         {
             errors.Add($"{prefix}:Trust '{provider.Trust}' is not one of: self-hosted, contracted, public.");
+        }
+
+        var trainingUse = ConfigNames.DefaultTrainingUse(trust);
+        if (provider.TrainingUse is not null && !ConfigNames.TryParseTrainingUse(provider.TrainingUse, out trainingUse))
+        {
+            errors.Add($"{prefix}:TrainingUse '{provider.TrainingUse}' is not one of: allowed, forbidden.");
         }
 
         var credential = ResolveCredential($"{prefix}:Credential", provider.Credential, environment, errors);
@@ -158,6 +201,7 @@ internal static class GatewayConfigBuilder
             BaseUrl = baseUrl!,
             Credential = credential!,
             Trust = trust,
+            TrainingUse = trainingUse,
             Region = provider.Region,
             ConnectTimeout = connectTimeout,
             ResponseTimeout = responseTimeout,

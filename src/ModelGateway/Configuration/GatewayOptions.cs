@@ -38,6 +38,9 @@ public sealed class GatewayOptions
     public ModelGateway.Sensitivity.SensitivityOptions Sensitivity { get; init; } = new();
 
     public ModelGateway.Routing.FallbackOptions Fallback { get; init; } = new();
+
+    /// <summary>Distillation dataset capture: what may be kept and for how long (docs/capture.md). Off until a rule, key or team opts in.</summary>
+    public CaptureOptions Capture { get; init; } = new();
 }
 
 public sealed class ProviderOptions
@@ -52,6 +55,12 @@ public sealed class ProviderOptions
 
     /// <summary><c>self-hosted</c>, <c>contracted</c> or <c>public</c>.</summary>
     public string? Trust { get; set; }
+
+    /// <summary>
+    /// <c>allowed</c> or <c>forbidden</c>: whether the provider's answers may be captured to train other models.
+    /// Default: <c>allowed</c> for <c>self-hosted</c>, <c>forbidden</c> for <c>contracted</c> and <c>public</c> (docs/capture.md).
+    /// </summary>
+    public string? TrainingUse { get; set; }
 
     public string? Region { get; set; }
 
@@ -132,6 +141,9 @@ public sealed class ClientKeyOptions
 
     /// <summary>The key's own limits; when unset, the team's <c>KeyDefaults</c>.</summary>
     public Quotas.QuotaLimitsOptions? Limits { get; set; }
+
+    /// <summary>Capture this key's served pairs for datasets (true), never (false), or as its team or routing rule says (unset).</summary>
+    public bool? Capture { get; set; }
 }
 
 public sealed class LimitsOptions

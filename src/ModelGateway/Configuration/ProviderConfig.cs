@@ -14,6 +14,9 @@ public sealed record ProviderConfig
 
     public required TrustTier Trust { get; init; }
 
+    /// <summary>Whether its answers may be captured for training datasets; forbidden unless allowed explicitly or by a self-hosted trust tier.</summary>
+    public TrainingUse TrainingUse { get; init; }
+
     public string? Region { get; init; }
 
     public required TimeSpan ConnectTimeout { get; init; }

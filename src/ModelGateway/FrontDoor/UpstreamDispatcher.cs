@@ -26,6 +26,7 @@ internal sealed class UpstreamDispatcher
     private readonly UsageSanitizer _sanitizer;
     private readonly Routing.Capacity.DeploymentLoad _load;
     private readonly Routing.Capacity.CapacityMetrics? _capacityMetrics;
+    private readonly Capture.CapturePolicy? _capture;
 
     public UpstreamDispatcher(
         RequestClassifier classifier,
@@ -36,8 +37,10 @@ internal sealed class UpstreamDispatcher
         TimeProvider timeProvider,
         UsageSanitizer sanitizer,
         Routing.Capacity.DeploymentLoad? load = null,
-        Routing.Capacity.CapacityMetrics? capacityMetrics = null)
+        Routing.Capacity.CapacityMetrics? capacityMetrics = null,
+        Capture.CapturePolicy? capture = null)
     {
+        _capture = capture;
         _classifier = classifier;
         _load = load ?? new Routing.Capacity.DeploymentLoad(timeProvider);
         _capacityMetrics = capacityMetrics;
@@ -97,9 +100,13 @@ internal sealed class UpstreamDispatcher
         var client = new ClientResponseSink(context);
         Deployment? servedBy = null;
         UpstreamOutcome? final = null;
+
+        // Dataset capture (docs/capture.md): one flag when nothing opted in; otherwise the policy decides for this request.
+        using var capture = request.Snapshot.Config.Capture.AnyOptIn ? _capture?.Begin(request, plan) : null;
         try
         {
-            (servedBy, final) = await TryCandidatesAsync(request, client, plan);
+            (servedBy, final) = await TryCandidatesAsync(request, client, plan, capture);
+            capture?.Complete(servedBy, final);
         }
         finally
         {
@@ -132,7 +139,8 @@ internal sealed class UpstreamDispatcher
         }
     }
 
-    private async Task<(Deployment? ServedBy, UpstreamOutcome? Final)> TryCandidatesAsync(GatewayRequest request, ResponseSink client, RoutePlan plan)
+    private async Task<(Deployment? ServedBy, UpstreamOutcome? Final)> TryCandidatesAsync(
+        GatewayRequest request, ResponseSink client, RoutePlan plan, Capture.CaptureAttempt? capture)
     {
         var record = request.Record;
         UpstreamOutcome? last = null;
@@ -183,7 +191,7 @@ internal sealed class UpstreamDispatcher
                 Request = request,
                 Deployment = deployment,
                 Native = native,
-                Sink = sink,
+                Sink = capture is null ? sink : capture.Wrap(deployment, native, sink),
             }, request.Model, record.Attempts);
             if (!ReferenceEquals(sink, client))
             {

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Diagnostics;
 using ModelGateway.Accounting;
 using ModelGateway.Admin;
+using ModelGateway.Capture;
 using ModelGateway.Configuration;
 using ModelGateway.FrontDoor;
 using ModelGateway.Providers;
@@ -85,6 +86,7 @@ public static class GatewayApp
         builder.Services.AddSingleton<UsageSanitizer>();
 
         builder.Services.AddUsageLedger(builder.Configuration);
+        builder.Services.AddDatasetCapture();
         builder.AddGatewayTelemetry();
         builder.AddGracefulDrain();
 

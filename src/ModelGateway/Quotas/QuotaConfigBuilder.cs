@@ -32,7 +32,7 @@ internal static class QuotaConfigBuilder
             }
 
             var keyDefaults = team.KeyDefaults is null ? null : Limits($"{prefix}:KeyDefaults", team.KeyDefaults, errors);
-            teams[id] = new TeamConfig(id, Limits($"{prefix}:Limits", team.Limits, errors), perModel.ToImmutable(), keyDefaults);
+            teams[id] = new TeamConfig(id, Limits($"{prefix}:Limits", team.Limits, errors), perModel.ToImmutable(), keyDefaults) { Capture = team.Capture };
         }
 
         foreach (var (id, key) in options.Keys)
@@ -61,6 +61,7 @@ internal static class QuotaConfigBuilder
                     ExpiresAt = key.ExpiresAt,
                     AllowedModels = [.. key.AllowedModels],
                     Limits = limits,
+                    Capture = key.Capture,
                 };
             }
         }

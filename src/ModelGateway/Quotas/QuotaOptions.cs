@@ -67,6 +67,9 @@ public sealed class TeamOptions
 
     /// <summary>Limits of each key of the team that sets no <c>Limits</c> of its own.</summary>
     public QuotaLimitsOptions? KeyDefaults { get; set; }
+
+    /// <summary>Capture the served pairs of the team's keys for datasets (true), never (false), or as the routing rule says (unset); a key's own setting wins.</summary>
+    public bool? Capture { get; set; }
 }
 
 /// <summary>The <c>Quotas:RedisTls</c> section (also used by the admin store when it shares the quota connection).</summary>

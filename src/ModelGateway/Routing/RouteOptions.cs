@@ -23,6 +23,9 @@ public sealed class RouteOptions
 
     /// <summary>For <c>weighted</c>: pick the first deployment at random in proportion to its score (true), or take the best.</summary>
     public bool Spread { get; set; } = true;
+
+    /// <summary>Capture the pairs this rule serves for datasets (docs/capture.md); a key's or team's own setting wins.</summary>
+    public bool? Capture { get; set; }
 }
 
 /// <summary>Conditions a request must meet for a rule to apply; an empty condition matches everything.</summary>

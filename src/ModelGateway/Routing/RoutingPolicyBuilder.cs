@@ -169,6 +169,7 @@ internal static class RoutingPolicyBuilder
             LatencyWeight = weights.Latency,
             PriorityWeight = weights.Priority,
             Spread = route.Spread,
+            Capture = route.Capture,
         };
     }
 
