@@ -10,6 +10,9 @@ namespace ModelGateway.Benchmarks;
 /// writes the background writer makes) and times the reports over it. Figures are in docs/ledger.md.
 ///   dotnet run -c Release --project tests/ModelGateway.Benchmarks -- ledger sqlite 2000000
 ///   dotnet run -c Release --project tests/ModelGateway.Benchmarks -- ledger postgres 2000000 "Host=127.0.0.1;Port=5432;Username=postgres"
+/// With <c>postgres-bulk</c> the rows are generated inside PostgreSQL (the same shapes, no gateway writes) so the
+/// reports can be timed over tens of millions of rows; the rollups are then built from the log in one statement.
+///   dotnet run -c Release --project tests/ModelGateway.Benchmarks -- ledger postgres-bulk 20000000 "Host=..."
 /// </summary>
 internal static class LedgerLoad
 {
@@ -22,12 +25,19 @@ internal static class LedgerLoad
         var provider = args.Length > 0 ? args[0] : "sqlite";
         var rows = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000;
         var directory = Directory.CreateTempSubdirectory("mg-ledger-bench-").FullName;
-        await using SqlLedgerStore store = provider == "postgres"
+        await using SqlLedgerStore store = provider.StartsWith("postgres", StringComparison.Ordinal)
             ? new PostgresLedgerStore(args[2])
             : new SqliteLedgerStore(Path.Combine(directory, "ledger.db"));
         await store.MigrateAsync(default);
 
         var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        if (provider == "postgres-bulk")
+        {
+            await PostgresBulkFill.RunAsync(args[2], rows, start, Days);
+            await TimeReportsAsync(store, start);
+            return;
+        }
+
         var step = TimeSpan.FromDays(Days) / rows;
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
@@ -54,6 +64,12 @@ internal static class LedgerLoad
             Console.WriteLine($"sqlite: {bytes / 1_000_000.0:N0} MB on disk, {bytes / (double)rows:N0} bytes per row (log, indexes and rollups)");
         }
 
+        await TimeReportsAsync(store, start);
+        Directory.Delete(directory, recursive: true);
+    }
+
+    private static async Task TimeReportsAsync(SqlLedgerStore store, DateTimeOffset start)
+    {
         var first = DateOnly.FromDateTime(start.UtcDateTime);
         var last = first.AddDays(Days - 1);
         await TimeAsync("spend, month, groupBy=key", () => store.SpendAsync(new SpendQuery(first, last, ["key"]), default));
@@ -63,7 +79,6 @@ internal static class LedgerLoad
         await TimeAsync("requests, newest 100 of a day", () => store.RequestsAsync(new RequestLogQuery(from, from.AddDays(1), 100), default));
         await TimeAsync("requests, 100 of one key in the month", () => store.RequestsAsync(new RequestLogQuery(start, start.AddDays(Days), 100) { KeyId = "key-17" }, default));
         await TimeAsync("requests, 100 upstream errors in the month", () => store.RequestsAsync(new RequestLogQuery(start, start.AddDays(Days), 100) { Outcome = "upstream_error" }, default));
-        Directory.Delete(directory, recursive: true);
     }
 
     private static RequestLogEntry Row(int i, DateTimeOffset timestamp)

@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
 done
 
 if [ "$QUICK" = 1 ]; then WARM=3; SEQ=3; SAT=5; TTFT_N=100; else WARM=40; SEQ=10; SAT=20; TTFT_N=2000; fi
-UPSTREAM_PORT=18080; YARP_PORT=18090; GATEWAY_PORT=18095; REDIS_PORT=18379
+UPSTREAM_PORT=18080; YARP_PORT=18090; GATEWAY_PORT=18095; REDIS_PORT=18379; PG_PORT=18432
 OUT=artifacts/load; mkdir -p "$OUT"
 PIDS=()
 cleanup() { for pid in "${PIDS[@]:-}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -44,7 +44,7 @@ if [ -n "$missing" ]; then
 fi
 if [ "$(nproc)" -ge 2 ]; then PIN_LOAD="taskset -c 0"; PIN_PROXY="taskset -c 1"; else PIN_LOAD=""; PIN_PROXY=""; fi
 
-for port in $UPSTREAM_PORT $YARP_PORT $GATEWAY_PORT $REDIS_PORT; do
+for port in $UPSTREAM_PORT $YARP_PORT $GATEWAY_PORT $REDIS_PORT $PG_PORT; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "port $port on 127.0.0.1 is already in use; stop what listens there first" >&2; exit 1
   fi
@@ -188,6 +188,30 @@ start_scraper
 measure modelgateway-redis "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions" "$gateway"
 kill "$scraper" "$gateway"
 
+# Production settings with the ledger in PostgreSQL (rows written by binary COPY off the request path) instead of
+# the embedded SQLite; skipped where PostgreSQL is not installed (tests/run.sh installs it).
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+PG_ROWS="not measured (PostgreSQL not installed)"
+if [ -n "$PG_BIN" ]; then
+  echo "measuring modelgateway with the PostgreSQL ledger..." >&2
+  pg_as() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+  PG_DATA=$(mktemp -d /tmp/mg-load-pg.XXXXXX)
+  [ "$(id -u)" = 0 ] && chown postgres:postgres "$PG_DATA"
+  pg_as "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
+  pg_as "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w \
+    -o "-p $PG_PORT -k $PG_DATA -c listen_addresses=127.0.0.1" start >/dev/null
+  stop_pg() { pg_as "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast stop >/dev/null 2>&1 || true; rm -rf "$PG_DATA"; }
+  trap 'cleanup; stop_pg' EXIT INT TERM
+  taskset -pc 0 "$(head -1 "$PG_DATA/postmaster.pid")" >/dev/null 2>&1 || true
+  export MG_LOAD_LEDGER_PG="Host=127.0.0.1;Port=$PG_PORT;Username=postgres"
+  start_gateway tests/load/gateway.json --ModelGateway:Ledger:Provider=postgres --ModelGateway:Ledger:ConnectionString=env:MG_LOAD_LEDGER_PG
+  start_scraper
+  measure modelgateway-postgres "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions" "$gateway"
+  kill "$scraper" "$gateway"; wait "$gateway" 2>/dev/null || true
+  PG_ROWS="$("$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "SELECT count(*) FROM request_log" 2>/dev/null || echo "?") rows in request_log"
+  stop_pg
+fi
+
 {
   echo "# Load benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo
@@ -196,6 +220,7 @@ kill "$scraper" "$gateway"
   echo "modelgateway = production settings (request log at Information to a file: $LOG_LINES request lines written; Prometheus"
   echo "scraped every second; two deployments and a cheapest rule; detectors on); modelgateway-lean = gateway-lean.json;"
   echo "modelgateway-redis = production settings plus Redis quotas (limits set, never reached);"
+  echo "modelgateway-postgres = production settings with the ledger in PostgreSQL instead of SQLite ($PG_ROWS after the run);"
   echo "modelgateway-responses = production settings, POST /v1/responses streamed (store: false) translated to chat"
   echo "completions upstream; its ttft is the first response.output_text.delta event and its ratio is to YARP's chat stream."
   echo
