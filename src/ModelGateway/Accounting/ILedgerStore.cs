@@ -19,6 +19,12 @@ internal interface ILedgerStore : IAsyncDisposable
 
     Task<IReadOnlyList<RequestLogEntry>> RequestsAsync(RequestLogQuery query, CancellationToken cancellationToken);
 
+    /// <summary>The team budgets last written, ordered by team.</summary>
+    Task<IReadOnlyList<TeamBudget>> TeamBudgetsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Makes the stored team budgets exactly <paramref name="budgets"/> (one transaction).</summary>
+    Task ReplaceTeamBudgetsAsync(IReadOnlyList<TeamBudget> budgets, CancellationToken cancellationToken);
+
     /// <summary>Deletes request-log rows older than <paramref name="cutoff"/> and rollups of days before it.</summary>
     Task<long> PruneAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
 }

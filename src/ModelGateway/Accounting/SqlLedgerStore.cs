@@ -215,6 +215,38 @@ internal abstract class SqlLedgerStore : ILedgerStore
         return deleted;
     }
 
+    public async Task<IReadOnlyList<TeamBudget>> TeamBudgetsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT team_id, usd_per_day_nano, usd_per_month_nano FROM team_budget ORDER BY team_id");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var budgets = new List<TeamBudget>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            budgets.Add(new TeamBudget(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2)));
+        }
+
+        return budgets;
+    }
+
+    public async Task ReplaceTeamBudgetsAsync(IReadOnlyList<TeamBudget> budgets, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, transaction, "DELETE FROM team_budget", cancellationToken);
+        foreach (var budget in budgets)
+        {
+            await using var insert = Command(connection, transaction,
+                "INSERT INTO team_budget (team_id, usd_per_day_nano, usd_per_month_nano) VALUES (@team, @day, @month)");
+            Add(insert, "@team", budget.TeamId);
+            Add(insert, "@day", budget.NanoUsdPerDay);
+            Add(insert, "@month", budget.NanoUsdPerMonth);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
     public abstract ValueTask DisposeAsync();
 
     /// <summary>A connection to the ledger database, for the other tables it holds (captured content).</summary>

@@ -21,6 +21,7 @@ internal static class UsageLedgerServiceCollectionExtensions
         });
         services.AddSingleton<LedgerWriter>();
         services.AddHostedService(provider => provider.GetRequiredService<LedgerWriter>());
+        services.AddHostedService<TeamBudgetPublisher>();
         services.AddSingleton<DatabaseUsageLedger>();
         services.AddSingleton<IUsageLedger>(provider => provider.GetRequiredService<DatabaseUsageLedger>());
         services.AddSingleton<ILedgerReports>(provider => provider.GetRequiredService<DatabaseUsageLedger>());

@@ -44,7 +44,8 @@ public sealed class CaptureMigrationTests : IDisposable
         await reader.ReadAsync();
         Assert.Equal(1, reader.GetInt64(0));
         Assert.Equal(1, reader.GetInt64(1));
-        Assert.Equal(applied.Length + 1, reader.GetInt64(2));
+        // Every script is recorded once: the ones marked applied and all the others, whatever their numbers.
+        Assert.Equal(LedgerMigrations.For("sqlite").Select(m => m.Version).Union(applied).Count(), reader.GetInt64(2));
         SqliteConnection.ClearAllPools();
     }
 }

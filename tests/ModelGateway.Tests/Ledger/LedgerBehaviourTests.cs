@@ -144,6 +144,49 @@ public abstract class LedgerBehaviourTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_teams_budgets_in_force_are_copied_to_the_database_and_follow_admin_changes()
+    {
+        var store = Gateway.App.Services.GetRequiredService<ILedgerStore>();
+        await AdminFixture.SendAsync(Admin, HttpMethod.Post, "/admin/v1/teams", new JsonObject
+        {
+            ["id"] = "research",
+            ["limits"] = new JsonObject { ["usdPerDay"] = 2.5m, ["usdPerMonth"] = 40 },
+        }, HttpStatusCode.Created);
+        await AdminFixture.SendAsync(Admin, HttpMethod.Post, "/admin/v1/teams", new JsonObject
+        {
+            ["id"] = "no-budget",
+            ["limits"] = new JsonObject { ["requestsPerMinute"] = 10 },
+        }, HttpStatusCode.Created);
+        await WaitForBudgetsAsync(store, "research:2500000000:40000000000");
+
+        await AdminFixture.SendAsync(Admin, HttpMethod.Patch, "/admin/v1/teams/research",
+            new JsonObject { ["limits"] = new JsonObject { ["usdPerDay"] = null, ["usdPerMonth"] = 75 } }, HttpStatusCode.OK);
+        await WaitForBudgetsAsync(store, "research::75000000000");
+
+        await AdminFixture.SendAsync(Admin, HttpMethod.Delete, "/admin/v1/teams/research", null, HttpStatusCode.NoContent);
+        await WaitForBudgetsAsync(store);
+    }
+
+    private static async Task WaitForBudgetsAsync(ILedgerStore store, params string[] expected)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        string[] actual;
+        do
+        {
+            actual = [.. (await store.TeamBudgetsAsync(default)).Select(b => $"{b.TeamId}:{b.NanoUsdPerDay}:{b.NanoUsdPerMonth}")];
+            if (actual.SequenceEqual(expected))
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
     public async Task A_retried_batch_is_stored_and_counted_once()
     {
         var store = Gateway.App.Services.GetRequiredService<ILedgerStore>();

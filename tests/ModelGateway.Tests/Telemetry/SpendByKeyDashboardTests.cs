@@ -78,6 +78,8 @@ public sealed class SpendByKeyDashboardTests
             await store.MigrateAsync(default);
             await store.WriteAsync(entries.Take(7).ToList(), default);
             await store.WriteAsync(entries.Skip(7).ToList(), default);
+            await store.ReplaceTeamBudgetsAsync([new TeamBudget("other", 1, 1)], default);
+            await store.ReplaceTeamBudgetsAsync(Budgets, default);
         }
 
         var reader = await ReadOnlyRoleAsync(owner);
@@ -127,8 +129,12 @@ public sealed class SpendByKeyDashboardTests
         var topTeams = await QueryAsync(connection, Expand(queries.Single(q => q.Title == "Top teams by spend").Sql, allTeams));
         Assert.Equal(["support|2.4", "research|2.1", $"{NoTeam}|0.01"], topTeams.Rows.Select(r => $"{r[0]}|{r[5]}"));
         var budget = await QueryAsync(connection, Expand(queries.Single(q => q.Title.StartsWith("Team spend in the budget", StringComparison.Ordinal)).Sql, allTeams));
-        Assert.Equal(["research|0.75|5.1", "support|0.3|3.65", $"{NoTeam}|0|0.01"], budget.Rows.Select(r => string.Join('|', r)));
+        Assert.Equal(["research|0.75|2|0.375|5.1|50|0.102", "support|0.3|null|null|3.65|10|0.365", $"{NoTeam}|0|null|null|0.01|null|null"],
+            budget.Rows.Select(r => string.Join('|', r)));
     }
+
+    /// <summary>The budgets the gateway would copy from its configuration: research has both, support a monthly one, keys without a team none.</summary>
+    private static readonly TeamBudget[] Budgets = [new("research", 2_000_000_000, 50_000_000_000), new("support", null, 10_000_000_000)];
 
     /// <summary>What each panel must show for the entries of the selected teams: its columns and rows, in order.</summary>
     private static readonly Dictionary<string, Func<List<RequestLogEntry>, (string[] Columns, List<string[]> Rows)>> Expectations = new(StringComparer.Ordinal)
@@ -156,9 +162,19 @@ public sealed class SpendByKeyDashboardTests
         {
             var lastDay = DateOnly.FromDateTime(To.UtcDateTime);
             var month = e.Where(x => x.Served && x.Day <= lastDay && x.Day >= new DateOnly(lastDay.Year, lastDay.Month, 1));
-            return (["Team", "Spend that day", "Spend that month to date"],
+            return (["Team", "Spend that day", "Daily budget", "Daily budget used", "Spend that month to date", "Monthly budget", "Monthly budget used"],
                 [.. month.GroupBy(Team).OrderByDescending(g => g.Sum(x => x.CostUsd))
-                    .Select(g => new[] { g.Key, Usd(g.Where(x => x.Day == lastDay).Sum(x => x.CostUsd)), Usd(g.Sum(x => x.CostUsd)) })]);
+                    .Select(g =>
+                    {
+                        var budget = Budgets.SingleOrDefault(b => b.TeamId == g.Key);
+                        var day = g.Where(x => x.Day == lastDay).Sum(x => x.CostUsd);
+                        var monthToDate = g.Sum(x => x.CostUsd);
+                        return new[]
+                        {
+                            g.Key, Usd(day), Budget(budget?.NanoUsdPerDay), Used(day, budget?.NanoUsdPerDay),
+                            Usd(monthToDate), Budget(budget?.NanoUsdPerMonth), Used(monthToDate, budget?.NanoUsdPerMonth),
+                        };
+                    })]);
         },
     };
 
@@ -237,6 +253,11 @@ public sealed class SpendByKeyDashboardTests
 
     private static string Usd(decimal value) => Text(value);
 
+    private static string Budget(long? nano) => nano is { } n ? Usd(n / 1_000_000_000m) : Text(null);
+
+    private static string Used(decimal spend, long? nano) =>
+        nano is { } n ? Text(Math.Round(spend / (n / 1_000_000_000m), 4, MidpointRounding.AwayFromZero)) : Text(null);
+
     /// <summary>One text form per value, whatever type PostgreSQL returned it as (integer, numeric, timestamp).</summary>
     private static string Text(object? value) => value switch
     {
@@ -269,7 +290,7 @@ public sealed class SpendByKeyDashboardTests
         {
             await connection.OpenAsync();
             await using var grant = new NpgsqlCommand(
-                $"CREATE ROLE {role} LOGIN; GRANT USAGE ON SCHEMA public TO {role}; GRANT SELECT ON request_log, daily_spend TO {role};", connection);
+                $"CREATE ROLE {role} LOGIN; GRANT USAGE ON SCHEMA public TO {role}; GRANT SELECT ON request_log, daily_spend, team_budget TO {role};", connection);
             await grant.ExecuteNonQueryAsync();
         }
 
