@@ -9,6 +9,7 @@ using ModelGateway.FrontDoor.Protocols;
 using ModelGateway.Pipeline;
 using ModelGateway.Providers;
 using ModelGateway.Routing;
+using ModelGateway.Routing.Capacity;
 using ModelGateway.Sensitivity;
 using ModelGateway.Requests;
 
@@ -27,6 +28,10 @@ public class RoutingDecisionBenchmarks
     private byte[] _request = null!;
     private byte[] _sensitiveRequest = null!;
 
+    /// <summary>With capacity limits and load figures on every deployment (issue 19): in-flight counts and server metrics read.</summary>
+    [Params(false, true)]
+    public bool LoadFigures { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
@@ -34,7 +39,10 @@ public class RoutingDecisionBenchmarks
         string[] trusts = ["self-hosted", "contracted", "public"];
         for (var p = 0; p < 3; p++)
         {
-            options.Providers[$"p{p}"] = new ProviderOptions { Kind = "openai", BaseUrl = $"http://10.0.0.{p}:8000/v1", Trust = trusts[p], Region = "eu" };
+            options.Providers[$"p{p}"] = new ProviderOptions
+            {
+                Kind = "openai", BaseUrl = $"http://10.0.0.{p}:8000/v1", Trust = trusts[p], Region = "eu", Dialect = LoadFigures ? "vllm" : null,
+            };
         }
 
         for (var d = 0; d < 10; d++)
@@ -47,6 +55,7 @@ public class RoutingDecisionBenchmarks
                 Capabilities = { "chat", "tools" },
                 ContextWindow = 128_000,
                 Priority = d,
+                Capacity = LoadFigures ? new CapacityOptions { MaxInFlight = 64, MaxWaiting = 8, MaxKvCacheUsage = 0.95 } : null,
             };
         }
 
@@ -74,6 +83,15 @@ public class RoutingDecisionBenchmarks
             statistics.Record($"d{d}", 100 + (d * 10), 900 + (d * 50), 200);
         }
 
+        var load = new DeploymentLoad(TimeProvider.System);
+        if (LoadFigures)
+        {
+            for (var d = 0; d < 10; d++)
+            {
+                load.RecordServerLoad($"d{d}", new ServerLoad(d, d % 3, 0.1 * d, TimeProvider.System.GetTimestamp()));
+            }
+        }
+
         var policies = new CompiledPolicies();
         _classifier = new RequestClassifier(policies);
         _snapshot = snapshot;
@@ -84,7 +102,8 @@ public class RoutingDecisionBenchmarks
             new DeploymentHealth(TimeProvider.System, store, NullLogger<DeploymentHealth>.Instance),
             new SeededRoutingRandom(42),
             TimeProvider.System,
-            NullLogger<PolicyRoutePlanner>.Instance);
+            NullLogger<PolicyRoutePlanner>.Instance,
+            load);
 
         var prose = string.Concat(Enumerable.Repeat("The quarterly report covers revenue, churn and the 2024 roadmap for team 12. ", 52));
         _request = Body(prose[..4000] + " Contact: jane.doe@example.com");
