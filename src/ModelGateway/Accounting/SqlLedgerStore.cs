@@ -231,6 +231,12 @@ internal abstract class SqlLedgerStore : ILedgerStore
 
     public abstract ValueTask DisposeAsync();
 
+    /// <summary>A connection to the ledger database, for the tables other parts keep there (experiment pairs).</summary>
+    internal Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => OpenAsync(cancellationToken);
+
+    /// <summary><c>sqlite</c> or <c>postgres</c>.</summary>
+    internal string DialectName => Dialect;
+
     protected static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql)
     {
         var command = connection.CreateCommand();

@@ -43,6 +43,19 @@ internal static class ConfigNames
         _ => throw new ArgumentOutOfRangeException(nameof(tier)),
     };
 
+    /// <summary>An inbound protocol by its configuration (and metrics label) name: chat, embeddings, messages, responses.</summary>
+    public static bool TryParseProtocol(string value, out Requests.InboundProtocol protocol)
+    {
+        switch (value)
+        {
+            case "chat": protocol = Requests.InboundProtocol.OpenAiChatCompletions; return true;
+            case "embeddings": protocol = Requests.InboundProtocol.OpenAiEmbeddings; return true;
+            case "messages": protocol = Requests.InboundProtocol.AnthropicMessages; return true;
+            case "responses": protocol = Requests.InboundProtocol.OpenAiResponses; return true;
+            default: protocol = default; return false;
+        }
+    }
+
     public static bool TryParseCapability(string value, out ModelCapabilities capability)
     {
         switch (value)

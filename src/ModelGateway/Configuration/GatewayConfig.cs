@@ -39,6 +39,9 @@ public sealed record GatewayConfig
     /// <summary>Routing rules, sensitivity policy and fallback budgets (docs/routing.md).</summary>
     public ModelGateway.Routing.RoutingPolicy Routing { get; init; } = ModelGateway.Routing.RoutingPolicy.Default;
 
+    /// <summary>Shadow experiments, enabled or not, by id order (docs/experiments.md).</summary>
+    public ImmutableArray<ExperimentConfig> Experiments { get; init; } = [];
+
     /// <summary>Some key or team has a limit or budget: requests need a reservation (and the precise prompt estimate).</summary>
     public bool HasQuotaLimits() =>
         Keys.Values.Any(key => !key.Limits.IsUnlimited)

@@ -94,6 +94,7 @@ internal static class GatewayConfigBuilder
         }
 
         var routing = ModelGateway.Routing.RoutingPolicyBuilder.TryBuild(options, options.Teams.Keys, errors);
+        var experiments = ExperimentConfigBuilder.Build(options, options.Teams.Keys, errors);
         if (errors.Count > 0)
         {
             return null;
@@ -112,6 +113,7 @@ internal static class GatewayConfigBuilder
             LogContent = options.RequestLogging.IncludeContent,
             StoredResponseRetention = options.Limits.StoredResponseRetention,
             Routing = routing!,
+            Experiments = experiments,
         };
     }
 

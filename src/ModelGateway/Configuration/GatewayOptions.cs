@@ -38,6 +38,9 @@ public sealed class GatewayOptions
     public ModelGateway.Sensitivity.SensitivityOptions Sensitivity { get; init; } = new();
 
     public ModelGateway.Routing.FallbackOptions Fallback { get; init; } = new();
+
+    /// <summary>Shadow experiments by id: candidate deployments compared on a sample of live traffic; see docs/experiments.md.</summary>
+    public Dictionary<string, ExperimentOptions> Experiments { get; init; } = new(StringComparer.Ordinal);
 }
 
 public sealed class ProviderOptions

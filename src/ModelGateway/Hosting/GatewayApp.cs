@@ -79,6 +79,8 @@ public static class GatewayApp
         builder.Services.AddSingleton<UsageSanitizer>();
 
         builder.Services.AddUsageLedger(builder.Configuration);
+        Experiments.ExperimentServices.AddExperiments(builder.Services);
+        builder.Services.AddSingleton<Experiments.IShadowRequestFactory, ShadowRequestFactory>();
         builder.AddGatewayTelemetry();
         builder.AddGracefulDrain();
 
