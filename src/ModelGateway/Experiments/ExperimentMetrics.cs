@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Diagnostics.Metrics;
 using ModelGateway.Telemetry;
 
@@ -11,6 +12,40 @@ namespace ModelGateway.Experiments;
 /// </summary>
 internal sealed class ExperimentMetrics
 {
+    public static readonly InstrumentDescriptor SampledRequests = new(
+        "modelgateway.experiment.sampled", "{request}", InstrumentKind.Counter, "Live requests an experiment sampled for shadowing.");
+
+    public static readonly InstrumentDescriptor DroppedRequests = new(
+        "modelgateway.experiment.dropped", "{request}", InstrumentKind.Counter, "Sampled requests dropped before any shadow call (queue full).");
+
+    public static readonly InstrumentDescriptor Calls = new(
+        "modelgateway.experiment.calls", "{call}", InstrumentKind.Counter, "Candidate comparisons by outcome: ok, candidate_error, candidate_timeout, live_error, skipped_sensitivity, skipped_budget, skipped_unsupported.");
+
+    public static readonly InstrumentDescriptor ShadowCost = new(
+        "modelgateway.experiment.cost", "USD", InstrumentKind.Counter, "Shadow spend (candidates, embeddings and judge), never billed to a client.");
+
+    public static readonly InstrumentDescriptor Checks = new(
+        "modelgateway.experiment.checks", "{check}", InstrumentKind.Counter, "Comparison checks by result (agree or disagree): tool_function, tool_arguments, tool_schema, output_schema, text_exact.");
+
+    public static readonly InstrumentDescriptor Verdicts = new(
+        "modelgateway.experiment.judge.verdicts", "{verdict}", InstrumentKind.Counter, "Judge verdicts: candidate, live, tie, invalid.");
+
+    public static readonly InstrumentDescriptor Evaluations = new(
+        "modelgateway.experiment.evaluations", "{call}", InstrumentKind.Counter, "Embeddings and judge calls by role and outcome: ok, error, skipped_sensitivity, skipped_budget.");
+
+    public static readonly InstrumentDescriptor Latency = new(
+        "modelgateway.experiment.latency", "s", InstrumentKind.Histogram, "Latency of the live answer and of each candidate's, per compared pair.");
+
+    public static readonly InstrumentDescriptor TimeToFirstToken = new(
+        "modelgateway.experiment.time_to_first_token", "s", InstrumentKind.Histogram, "Time to the first streamed token, live and candidate.");
+
+    public static readonly InstrumentDescriptor QueueDepthGauge = new(
+        "modelgateway.experiment.queue.depth", "{request}", InstrumentKind.ObservableGauge, "Sampled requests waiting for a shadow worker.");
+
+    /// <summary>Every instrument above, for the dashboard checks.</summary>
+    public static ImmutableArray<InstrumentDescriptor> Instruments { get; } =
+        [SampledRequests, DroppedRequests, Calls, ShadowCost, Checks, Verdicts, Evaluations, Latency, TimeToFirstToken, QueueDepthGauge];
+
     private static readonly double[] DurationBuckets = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
 
     private readonly Counter<long> _sampled;
@@ -26,21 +61,18 @@ internal sealed class ExperimentMetrics
     public ExperimentMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(GatewayMetrics.MeterName);
-        _sampled = meter.CreateCounter<long>("modelgateway.experiment.sampled", "{request}", "Live requests an experiment sampled for shadowing.");
-        _dropped = meter.CreateCounter<long>("modelgateway.experiment.dropped", "{request}", "Sampled requests dropped before any shadow call (queue full).");
-        _calls = meter.CreateCounter<long>("modelgateway.experiment.calls", "{call}",
-            "Candidate comparisons by outcome: ok, candidate_error, candidate_timeout, live_error, skipped_sensitivity, skipped_budget, skipped_unsupported.");
-        _cost = meter.CreateCounter<double>("modelgateway.experiment.cost", "USD", "Shadow spend (candidates, embeddings and judge), never billed to a client.");
-        _checks = meter.CreateCounter<long>("modelgateway.experiment.checks", "{check}",
-            "Comparison checks by result (agree or disagree): tool_function, tool_arguments, tool_schema, output_schema, text_exact.");
-        _verdicts = meter.CreateCounter<long>("modelgateway.experiment.judge.verdicts", "{verdict}", "Judge verdicts: candidate, live, tie, invalid.");
-        _evaluations = meter.CreateCounter<long>("modelgateway.experiment.evaluations", "{call}",
-            "Embeddings and judge calls by role and outcome: ok, error, skipped_sensitivity, skipped_budget.");
-        _latency = meter.CreateHistogram("modelgateway.experiment.latency", "s", "Latency of the live answer and of each candidate's, per compared pair.",
+        _sampled = meter.CreateCounter<long>(SampledRequests.Name, SampledRequests.Unit, SampledRequests.Description);
+        _dropped = meter.CreateCounter<long>(DroppedRequests.Name, DroppedRequests.Unit, DroppedRequests.Description);
+        _calls = meter.CreateCounter<long>(Calls.Name, Calls.Unit, Calls.Description);
+        _cost = meter.CreateCounter<double>(ShadowCost.Name, ShadowCost.Unit, ShadowCost.Description);
+        _checks = meter.CreateCounter<long>(Checks.Name, Checks.Unit, Checks.Description);
+        _verdicts = meter.CreateCounter<long>(Verdicts.Name, Verdicts.Unit, Verdicts.Description);
+        _evaluations = meter.CreateCounter<long>(Evaluations.Name, Evaluations.Unit, Evaluations.Description);
+        _latency = meter.CreateHistogram(Latency.Name, Latency.Unit, Latency.Description,
             tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
-        _ttft = meter.CreateHistogram("modelgateway.experiment.time_to_first_token", "s", "Time to the first streamed token, live and candidate.",
+        _ttft = meter.CreateHistogram(TimeToFirstToken.Name, TimeToFirstToken.Unit, TimeToFirstToken.Description,
             tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
-        meter.CreateObservableGauge("modelgateway.experiment.queue.depth", () => QueueDepth?.Invoke() ?? 0, "{request}", "Sampled requests waiting for a shadow worker.");
+        meter.CreateObservableGauge(QueueDepthGauge.Name, () => QueueDepth?.Invoke() ?? 0, QueueDepthGauge.Unit, QueueDepthGauge.Description);
     }
 
     public Func<long>? QueueDepth { get; set; }

@@ -36,7 +36,10 @@ public sealed class PrometheusDashboardTests
             "The prometheus binary is missing: install it with 'apt-get install -y prometheus' (tests/run.sh does this on CI), or set PROMETHEUS_BIN.");
 
         await using var simulator = await SimulatorHost.StartAsync(options => options.Name = "sim");
-        await using var gateway = await GatewayHost.StartAsync(GatewayConfig(simulator.BaseUrl + "/v1"), RegisterStandIns);
+
+        // The shadow experiment's candidate, judge and embeddings on their own simulator: its faults are the waves' alone.
+        await using var shadows = await SimulatorHost.StartAsync(options => options.Name = "sim");
+        await using var gateway = await GatewayHost.StartAsync(GatewayConfig(simulator.BaseUrl + "/v1", shadows.BaseUrl + "/v1"), RegisterStandIns);
         using var http = gateway.HttpClient();
         await using var prometheus = await PrometheusServer.StartAsync(new Uri(gateway.BaseUrl).Authority);
         await prometheus.WaitForAsync("up{job=\"modelgateway\"}", up => up == 1, "the gateway as up");
@@ -71,6 +74,11 @@ public sealed class PrometheusDashboardTests
         Assert.Equal(2, await prometheus.ScalarAsync("sum(modelgateway_fallbacks_total{deployment=\"tm-fallback-self\"})"));
         Assert.Equal(2, await prometheus.ScalarAsync("sum(gen_ai_client_operation_time_to_first_chunk_seconds_count{deployment=\"tm-qwen-self\"})"));
 
+        // Two served tm-qwen requests a wave are shadowed (one streamed), each compared and judged in the background.
+        await prometheus.WaitForAsync("sum(modelgateway_experiment_calls_total{outcome=\"ok\"})", n => n == 4, "the shadow comparisons");
+        await prometheus.WaitForAsync("sum(modelgateway_experiment_judge_verdicts_total)", n => n == 4, "the judge verdicts");
+        await prometheus.WaitForAsync("sum(modelgateway_experiment_time_to_first_token_seconds_count)", n => n == 4, "the streamed pairs");
+
         var failures = new List<string>();
         foreach (var (file, dashboard) in ShippedDashboards.Load())
         {
@@ -95,7 +103,9 @@ public sealed class PrometheusDashboardTests
 
         // The Prometheus names the dashboard checks derive from the code are the names the exporter really writes.
         var scrape = await gateway.HttpClient(key: null).GetStringAsync("/metrics");
-        foreach (var instrument in GatewayMetrics.Instruments)
+        // (A counter appears once it counts: nothing was dropped from the shadow queue here.)
+        foreach (var instrument in GatewayMetrics.Instruments.Concat(ModelGateway.Experiments.ExperimentMetrics.Instruments)
+            .Where(i => i != ModelGateway.Experiments.ExperimentMetrics.DroppedRequests))
         {
             Assert.Contains($"# TYPE {PrometheusNames.Family(instrument)} ", scrape, StringComparison.Ordinal);
         }
@@ -106,7 +116,7 @@ public sealed class PrometheusDashboardTests
         }
     }
 
-    private static JsonObject GatewayConfig(string simulatorUrl)
+    private static JsonObject GatewayConfig(string simulatorUrl, string shadowsUrl)
     {
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -121,7 +131,23 @@ public sealed class PrometheusDashboardTests
             .WithDeployment("tm-gpt-public", "tm-public", ["tm-gpt"], input: 5_000m, output: 15_000m)
             .WithDeployment("tm-fallback-dead", "tm-dead", ["tm-fallback"], input: 1_000m, output: 1_000m, priority: -1)
             .WithDeployment("tm-fallback-self", "tm-selfhost", ["tm-fallback"], input: 2_000m, output: 6_000m)
-            .WithDeployment("tm-embed-self", "tm-selfhost", ["tm-embed"], input: 1_000m, output: 0m, capabilities: ["embeddings"]);
+            .WithDeployment("tm-embed-self", "tm-selfhost", ["tm-embed"], input: 1_000m, output: 0m, capabilities: ["embeddings"])
+            .WithProvider("tm-shadows", shadowsUrl, trust: "self-hosted")
+            .WithDeployment("tm-cand", "tm-shadows", ["tm-cand"], input: 100m, output: 300m)
+            .WithDeployment("tm-judge", "tm-shadows", ["tm-judge"], input: 100m, output: 300m)
+            .WithDeployment("tm-embed-cand", "tm-shadows", ["tm-embed-cand"], upstreamModel: "sim-embed", input: 10m, output: 0m, capabilities: ["embeddings"]);
+        config["Experiments"] = new JsonObject
+        {
+            ["tm-exp"] = new JsonObject
+            {
+                ["Enabled"] = true,
+                ["Match"] = new JsonObject { ["Models"] = new JsonArray("tm-qwen") },
+                ["Candidates"] = new JsonArray("tm-cand"),
+                ["SampleRate"] = 1,
+                ["EmbeddingsDeployment"] = "tm-embed-cand",
+                ["JudgeDeployment"] = "tm-judge",
+            },
+        };
         config["Telemetry"] = new JsonObject
         {
             ["Prometheus"] = new JsonObject { ["Enabled"] = true },
