@@ -24,6 +24,80 @@ internal static class AdminExperimentEndpoints
         group.MapPost("/{id}/stop", (string id, HttpContext context, AdminConfigService service) => SetEnabledAsync(id, false, context, service))
             .WithName("stop-experiment");
         group.MapGet("/{id}/report", ReportAsync).WithName("experiment-report");
+        group.MapPost("/{id}/replays", StartReplayAsync).WithName("start-experiment-replay");
+        group.MapGet("/{id}/replays/{replayId}", (string id, string replayId, HttpContext context, ReplayService replays) =>
+            replays.Find(id, replayId) is { } run
+                ? Results.Ok(run.ToJson())
+                : AdminHttp.Problem(AdminFailure.NotFound($"experiments/{id}/replays/{replayId}"), context))
+            .WithName("get-experiment-replay");
+    }
+
+    /// <summary>
+    /// <c>POST /admin/v1/experiments/{id}/replays</c>: a JSON Lines dataset in the body (requests, or fine-tuning lines
+    /// with their reference answers), run in the background; <c>202</c> with the replay's progress and its URL.
+    /// </summary>
+    private static async Task<Results<Accepted<JsonObject>, ProblemHttpResult>> StartReplayAsync(
+        string id, HttpContext context, ModelGateway.Configuration.IGatewayConfigStore store, ReplayService replays, int? concurrency, decimal? maxSpendUsd, string? model)
+    {
+        var snapshot = store.Current;
+        var experiment = snapshot.Config.Experiments.FirstOrDefault(e => e.Id == id);
+        if (experiment is null)
+        {
+            return AdminHttp.Problem(AdminFailure.NotFound($"experiments/{id}"), context);
+        }
+
+        var errors = new List<string>();
+        if (concurrency is < 1 or > ModelGateway.Configuration.ExperimentConfigBuilder.MaxConcurrentCalls)
+        {
+            errors.Add($"concurrency must be between 1 and {ModelGateway.Configuration.ExperimentConfigBuilder.MaxConcurrentCalls}.");
+        }
+
+        if (maxSpendUsd is < 0)
+        {
+            errors.Add("maxSpendUsd must not be negative.");
+        }
+
+        var body = await ReadDatasetAsync(context);
+        if (body is null)
+        {
+            return AdminHttp.Problem(new AdminFailure(StatusCodes.Status413PayloadTooLarge, "Payload too large",
+                $"A replay dataset is limited to {MaxDatasetBytes} bytes."), context);
+        }
+
+        var defaultModel = model ?? (experiment.Match.Models.Length == 1 ? experiment.Match.Models[0] : null);
+        var lines = errors.Count == 0 ? ReplayDataset.Parse(body, defaultModel, errors) : [];
+        if (errors.Count > 0)
+        {
+            return AdminHttp.Problem(new AdminFailure(StatusCodes.Status400BadRequest, "Invalid replay") { Errors = AdminFailure.Group(errors) }, context);
+        }
+
+        var run = replays.Start(experiment, snapshot, lines, concurrency ?? experiment.MaxConcurrentShadowCalls, maxSpendUsd);
+        return TypedResults.Accepted($"{context.Request.PathBase}{AdminServices.Prefix}/experiments/{Uri.EscapeDataString(id)}/replays/{run.Id}", run.ToJson());
+    }
+
+    private const int MaxDatasetBytes = 64 * 1024 * 1024;
+
+    private static async Task<byte[]?> ReadDatasetAsync(HttpContext context)
+    {
+        if (context.Request.ContentLength > MaxDatasetBytes)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[64 * 1024];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > MaxDatasetBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
     }
 
     private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> SetEnabledAsync(string id, bool enabled, HttpContext context, AdminConfigService service)
@@ -67,7 +141,7 @@ internal static class AdminExperimentEndpoints
 
     private static async Task<Results<Ok<JsonObject>, ContentHttpResult, ProblemHttpResult>> ReportAsync(
         string id, HttpContext context, AdminConfigService service, ExperimentStore store, TimeProvider timeProvider,
-        string? from, string? to, string? format)
+        string? from, string? to, string? format, string? source)
     {
         var errors = new List<string>();
         var now = timeProvider.GetUtcNow();
@@ -84,6 +158,11 @@ internal static class AdminExperimentEndpoints
             errors.Add($"format '{format}' is not one of: json, csv.");
         }
 
+        if (source is not (null or "live" or "replay") && !source.StartsWith("replay:", StringComparison.Ordinal))
+        {
+            errors.Add($"source '{source}' is not one of: live, replay, replay:<replay id>.");
+        }
+
         if (errors.Count > 0)
         {
             return AdminHttp.Problem(new AdminFailure(StatusCodes.Status400BadRequest, "Invalid report query") { Errors = AdminFailure.Group(errors) }, context);
@@ -95,7 +174,7 @@ internal static class AdminExperimentEndpoints
         }
 
         var configured = AdminResources.Experiments.Entries(document).ContainsKey(id);
-        var pairs = await store.PairsAsync(id, start, end, MaxPairs, context.RequestAborted);
+        var pairs = await store.PairsAsync(id, start, end, MaxPairs, source, context.RequestAborted);
         if (!configured && pairs.Count == 0)
         {
             return AdminHttp.Problem(AdminFailure.NotFound($"experiments/{id}"), context);

@@ -65,7 +65,15 @@ internal sealed partial class ExperimentRunners : IHostedService, IDisposable
             all = [.. _runners.Values, .. _retired];
         }
 
-        await _stopping.CancelAsync();
+        try
+        {
+            await _stopping.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            return; // Stopped and disposed already.
+        }
+
         foreach (var runner in all)
         {
             runner.Queue.Writer.TryComplete();

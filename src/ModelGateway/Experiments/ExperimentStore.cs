@@ -19,13 +19,13 @@ internal sealed partial class ExperimentStore : BackgroundService
     private const int Attempts = 5;
 
     private const string Columns =
-        "experiment_id, request_id, candidate_deployment, ts, day, key_id, team_id, model, protocol, stream, sample_rate, outcome, " +
+        "experiment_id, request_id, candidate_deployment, source, ts, day, key_id, team_id, model, protocol, stream, sample_rate, outcome, " +
         "live_deployment, live_failure, live_latency_ms, live_ttft_ms, live_prompt_tokens, live_completion_tokens, live_cost_nano, " +
         "candidate_failure, candidate_latency_ms, candidate_ttft_ms, candidate_prompt_tokens, candidate_completion_tokens, candidate_cost_nano, " +
         "evaluation_cost_nano, tool_expected, tool_same_function, tool_arguments_equal, tool_arguments_valid, schema_expected, live_schema_valid, " +
         "candidate_schema_valid, text_exact_match, length_ratio, similarity, judge_verdict, judge_candidate_position";
 
-    private const int ColumnCount = 38;
+    private const int ColumnCount = 39;
 
     private static readonly string InsertSql = "INSERT INTO experiment_pairs (" + Columns + ") VALUES (" +
         string.Join(", ", Enumerable.Range(0, ColumnCount).Select(i => "@p" + i.ToString(CultureInfo.InvariantCulture))) +
@@ -112,13 +112,20 @@ internal sealed partial class ExperimentStore : BackgroundService
         await prune;
     }
 
-    /// <summary>The experiment's pairs in [from, to), oldest first, at most <paramref name="limit"/>.</summary>
-    public async Task<List<PairRecord>> PairsAsync(string experimentId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
+    /// <summary>The experiment's pairs in [from, to), oldest first, at most <paramref name="limit"/>; of one source (<c>live</c>, <c>replay:&lt;id&gt;</c>) or all.</summary>
+    public async Task<List<PairRecord>> PairsAsync(
+        string experimentId, DateTimeOffset from, DateTimeOffset to, int limit, string? source, CancellationToken cancellationToken)
     {
         await using var connection = await _ledger.OpenConnectionAsync(cancellationToken);
         await using var command = Command(connection, null,
-            "SELECT " + Columns + " FROM experiment_pairs WHERE experiment_id = @e AND ts >= @from AND ts < @to ORDER BY ts, request_id LIMIT @limit");
+            "SELECT " + Columns + " FROM experiment_pairs WHERE experiment_id = @e AND ts >= @from AND ts < @to" +
+            (source is null ? "" : source == "replay" ? " AND source LIKE 'replay:%'" : " AND source = @source") + " ORDER BY ts, request_id LIMIT @limit");
         Add(command, "@e", experimentId);
+        if (source is not null and not "replay")
+        {
+            Add(command, "@source", source);
+        }
+
         Add(command, "@from", from.ToUnixTimeMilliseconds());
         Add(command, "@to", to.ToUnixTimeMilliseconds());
         Add(command, "@limit", limit);
@@ -227,7 +234,7 @@ internal sealed partial class ExperimentStore : BackgroundService
 
     private static object?[] Values(PairRecord p) =>
     [
-        p.ExperimentId, p.RequestId, p.CandidateDeployment, p.Timestamp.ToUnixTimeMilliseconds(), Day(DateOnly.FromDateTime(p.Timestamp.UtcDateTime)),
+        p.ExperimentId, p.RequestId, p.CandidateDeployment, p.Source, p.Timestamp.ToUnixTimeMilliseconds(), Day(DateOnly.FromDateTime(p.Timestamp.UtcDateTime)),
         p.KeyId, p.TeamId, p.Model, p.Protocol, p.Stream, p.SampleRate, p.Outcome,
         p.LiveDeployment, p.LiveFailure, p.LiveLatencyMs, p.LiveTtftMs, p.LivePromptTokens, p.LiveCompletionTokens, QuotaService.ToNano(p.LiveCostUsd),
         p.CandidateFailure, p.CandidateLatencyMs, p.CandidateTtftMs, p.CandidatePromptTokens, p.CandidateCompletionTokens, QuotaService.ToNano(p.CandidateCostUsd),
@@ -246,40 +253,41 @@ internal sealed partial class ExperimentStore : BackgroundService
             ExperimentId = r.GetString(0),
             RequestId = r.GetString(1),
             CandidateDeployment = r.GetString(2),
-            Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)),
-            KeyId = r.GetString(5),
-            TeamId = r.GetString(6),
-            Model = r.GetString(7),
-            Protocol = r.GetString(8),
-            Stream = r.GetBoolean(9),
-            SampleRate = r.GetDouble(10),
-            Outcome = r.GetString(11),
-            LiveDeployment = r.GetString(12),
-            LiveFailure = Text(13),
-            LiveLatencyMs = r.GetDouble(14),
-            LiveTtftMs = Real(15),
-            LivePromptTokens = r.GetInt32(16),
-            LiveCompletionTokens = r.GetInt32(17),
-            LiveCostUsd = Usd(18),
-            CandidateFailure = Text(19),
-            CandidateLatencyMs = Real(20),
-            CandidateTtftMs = Real(21),
-            CandidatePromptTokens = r.GetInt32(22),
-            CandidateCompletionTokens = r.GetInt32(23),
-            CandidateCostUsd = Usd(24),
-            EvaluationCostUsd = Usd(25),
-            ToolExpected = Flag(26),
-            ToolSameFunction = Flag(27),
-            ToolArgumentsEqual = Flag(28),
-            ToolArgumentsValid = Flag(29),
-            SchemaExpected = r.GetBoolean(30),
-            LiveSchemaValid = Flag(31),
-            CandidateSchemaValid = Flag(32),
-            TextExactMatch = Flag(33),
-            LengthRatio = Real(34),
-            Similarity = Real(35),
-            JudgeVerdict = Text(36),
-            JudgeCandidatePosition = r.IsDBNull(37) ? null : r.GetInt32(37),
+            Source = r.GetString(3),
+            Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)),
+            KeyId = r.GetString(6),
+            TeamId = r.GetString(7),
+            Model = r.GetString(8),
+            Protocol = r.GetString(9),
+            Stream = r.GetBoolean(10),
+            SampleRate = r.GetDouble(11),
+            Outcome = r.GetString(12),
+            LiveDeployment = r.GetString(13),
+            LiveFailure = Text(14),
+            LiveLatencyMs = r.GetDouble(15),
+            LiveTtftMs = Real(16),
+            LivePromptTokens = r.GetInt32(17),
+            LiveCompletionTokens = r.GetInt32(18),
+            LiveCostUsd = Usd(19),
+            CandidateFailure = Text(20),
+            CandidateLatencyMs = Real(21),
+            CandidateTtftMs = Real(22),
+            CandidatePromptTokens = r.GetInt32(23),
+            CandidateCompletionTokens = r.GetInt32(24),
+            CandidateCostUsd = Usd(25),
+            EvaluationCostUsd = Usd(26),
+            ToolExpected = Flag(27),
+            ToolSameFunction = Flag(28),
+            ToolArgumentsEqual = Flag(29),
+            ToolArgumentsValid = Flag(30),
+            SchemaExpected = r.GetBoolean(31),
+            LiveSchemaValid = Flag(32),
+            CandidateSchemaValid = Flag(33),
+            TextExactMatch = Flag(34),
+            LengthRatio = Real(35),
+            Similarity = Real(36),
+            JudgeVerdict = Text(37),
+            JudgeCandidatePosition = r.IsDBNull(38) ? null : r.GetInt32(38),
         };
     }
 

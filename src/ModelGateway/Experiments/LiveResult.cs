@@ -28,6 +28,9 @@ internal sealed record LiveResult
     /// <summary>The failure label when the live request failed (or its stream ended badly); null otherwise.</summary>
     public string? Failure { get; init; }
 
+    /// <summary>A reference answer from a dataset line (replay), not a call: no deployment, latency or cost.</summary>
+    public bool Reference { get; init; }
+
     /// <summary>The client went away: there is no whole answer to compare with.</summary>
     public bool ClientGone { get; init; }
 }

@@ -13,6 +13,9 @@ internal sealed record PairRecord
 
     public required DateTimeOffset Timestamp { get; init; }
 
+    /// <summary><c>live</c> for sampled traffic, <c>replay:&lt;id&gt;</c> for a replayed dataset line.</summary>
+    public string Source { get; init; } = "live";
+
     public required string KeyId { get; init; }
 
     /// <summary>Empty when the key has no team.</summary>

@@ -32,17 +32,22 @@ internal sealed class ShadowEvaluator
         _judge = judge;
     }
 
-    public async Task RunAsync(ShadowJob job, CancellationToken stopping)
+    /// <summary>Evaluates every candidate of the job's experiment; the pairs are stored and counted, and returned.</summary>
+    public async Task<List<PairRecord>> RunAsync(ShadowJob job, CancellationToken stopping)
     {
         var request = job.Request;
         var experiment = job.Experiment;
         var level = _policies.For(request.Snapshot).Sensitivity.For(request.Classification.Level);
+        var pairs = new List<PairRecord>(experiment.Candidates.Length);
         foreach (var candidate in experiment.Candidates)
         {
             var pair = await EvaluateAsync(job, candidate, level, stopping);
             _store.Enqueue(pair);
             _metrics.Record(pair);
+            pairs.Add(pair);
         }
+
+        return pairs;
     }
 
     private async Task<PairRecord> EvaluateAsync(ShadowJob job, Deployment candidate, LevelPolicy level, CancellationToken stopping)
@@ -94,7 +99,7 @@ internal sealed class ShadowEvaluator
     {
         var request = job.Request;
         var outcome = skipped
-            ?? (live.ServedBy is null || live.ClientGone ? "live_error"
+            ?? ((live.ServedBy is null && !live.Reference) || live.ClientGone ? "live_error"
             : result!.TimedOut ? "candidate_timeout"
             : !result.Served || result.Failure is not null ? "candidate_error"
             : "ok");
@@ -103,14 +108,15 @@ internal sealed class ShadowEvaluator
             ExperimentId = job.Experiment.Id,
             RequestId = request.Id,
             Timestamp = job.SampledAt,
+            Source = job.Source,
             KeyId = request.Caller.KeyId,
             TeamId = request.Caller.TeamId ?? string.Empty,
             Model = request.Model,
             Protocol = Telemetry.TelemetryLabels.OperationOf(request.Protocol.Protocol),
             Stream = request.Stream,
-            SampleRate = job.Experiment.Config.SampleRate,
+            SampleRate = job.SampleRate,
             Outcome = outcome,
-            LiveDeployment = live.ServedBy?.Config.Id ?? string.Empty,
+            LiveDeployment = live.Reference ? "reference" : live.ServedBy?.Config.Id ?? string.Empty,
             LiveFailure = live.ClientGone ? "client_disconnected" : live.Failure,
             LiveLatencyMs = live.Latency.TotalMilliseconds,
             LiveTtftMs = live.TimeToFirstToken?.TotalMilliseconds,

@@ -16,7 +16,14 @@ internal sealed class ShadowJob : IDisposable
         Experiment = experiment;
         Request = request;
         SampledAt = sampledAt;
+        SampleRate = experiment.Config.SampleRate;
     }
+
+    /// <summary><c>live</c> for sampled traffic, <c>replay:&lt;id&gt;</c> for a replayed line.</summary>
+    public string Source { get; init; } = "live";
+
+    /// <summary>The share of matching requests this one stands for (1 for a replayed line).</summary>
+    public double SampleRate { get; init; }
 
     public ActiveExperiment Experiment { get; }
 

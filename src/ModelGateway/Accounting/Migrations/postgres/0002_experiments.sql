@@ -1,4 +1,5 @@
--- Shadow experiments (docs/experiments.md): one row per (experiment, live request, candidate) comparison. Metrics only,
+-- Shadow experiments (docs/experiments.md): one row per (experiment, live or replayed request, candidate) comparison;
+-- source is 'live' or 'replay:<id>'. Metrics only,
 -- never content. ts is Unix milliseconds (UTC) and day yyyy-MM-dd text, as in the SQLite script, so both databases
 -- take the same statements; costs nano-USD; NULL where a check did not apply. Shadow spend is its own scope:
 -- candidate_cost_nano + evaluation_cost_nano, never in daily_spend.
@@ -6,6 +7,7 @@ CREATE TABLE experiment_pairs (
     experiment_id               text             NOT NULL,
     request_id                  text             NOT NULL,
     candidate_deployment        text             NOT NULL,
+    source                      text             NOT NULL,
     ts                          bigint           NOT NULL,
     day                         text             NOT NULL,
     key_id                      text             NOT NULL,
@@ -45,4 +47,5 @@ CREATE TABLE experiment_pairs (
 );
 
 CREATE INDEX experiment_pairs_ts ON experiment_pairs (experiment_id, ts);
+CREATE INDEX experiment_pairs_source ON experiment_pairs (experiment_id, source, ts);
 CREATE INDEX experiment_pairs_day ON experiment_pairs (experiment_id, day);

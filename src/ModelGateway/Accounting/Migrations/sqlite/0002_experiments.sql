@@ -1,10 +1,12 @@
--- Shadow experiments (docs/experiments.md): one row per (experiment, live request, candidate) comparison. Metrics only,
+-- Shadow experiments (docs/experiments.md): one row per (experiment, live or replayed request, candidate) comparison;
+-- source is 'live' or 'replay:<id>'. Metrics only,
 -- never content. Timestamps are Unix milliseconds (UTC), days yyyy-MM-dd, costs nano-USD; booleans 0/1, NULL where a
 -- check did not apply. Shadow spend is its own scope: candidate_cost_nano + evaluation_cost_nano, never in daily_spend.
 CREATE TABLE experiment_pairs (
     experiment_id               TEXT    NOT NULL,
     request_id                  TEXT    NOT NULL,
     candidate_deployment        TEXT    NOT NULL,
+    source                      TEXT    NOT NULL,
     ts                          INTEGER NOT NULL,
     day                         TEXT    NOT NULL,
     key_id                      TEXT    NOT NULL,
@@ -44,4 +46,5 @@ CREATE TABLE experiment_pairs (
 ) WITHOUT ROWID;
 
 CREATE INDEX experiment_pairs_ts ON experiment_pairs (experiment_id, ts);
+CREATE INDEX experiment_pairs_source ON experiment_pairs (experiment_id, source, ts);
 CREATE INDEX experiment_pairs_day ON experiment_pairs (experiment_id, day);
