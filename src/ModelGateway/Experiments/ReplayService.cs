@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using ModelGateway.Configuration;
 using ModelGateway.Pipeline;
 using ModelGateway.Routing;
+using ModelGateway.Sensitivity;
 
 namespace ModelGateway.Experiments;
 
@@ -114,7 +115,7 @@ internal sealed partial class ReplayService : IHostedService, IDisposable
             return;
         }
 
-        var classification = _classifier.Classify(request);
+        var classification = AtLeast(_classifier.Classify(request), LevelFloor(snapshot, experiment.Config));
         request.Classify(classification);
         if (classification.Refusal is { } refusal)
         {
@@ -129,6 +130,49 @@ internal sealed partial class ReplayService : IHostedService, IDisposable
         job.CompleteLive(live);
         run.Completed(await _evaluator.RunAsync(job, token));
     }
+
+    /// <summary>
+    /// No client key sent a replayed line, so no key or team default raised its level: fail closed by taking the
+    /// highest default of the keys and teams the experiment matches (of every key and team when it names none).
+    /// </summary>
+    internal static SensitivityLevel LevelFloor(GatewaySnapshot snapshot, ExperimentConfig experiment)
+    {
+        var policy = snapshot.Config.Routing.Sensitivity;
+        var match = experiment.Match;
+        var keys = match.Keys.IsEmpty && match.Teams.IsEmpty
+            ? snapshot.Config.Keys.Values
+            : snapshot.Config.Keys.Values.Where(k => match.Keys.Contains(k.Id) || (k.Team is { } team && match.Teams.Contains(team)));
+        var floor = SensitivityLevel.Public;
+        foreach (var key in keys)
+        {
+            floor = SensitivityNames.Max(floor, policy.KeyDefaults.TryGetValue(key.Id, out var level) ? level : SensitivityLevel.Public);
+            floor = SensitivityNames.Max(floor, key.Team is { } team && policy.TeamDefaults.TryGetValue(team, out var teamLevel) ? teamLevel : SensitivityLevel.Public);
+        }
+
+        foreach (var team in match.Keys.IsEmpty && match.Teams.IsEmpty ? policy.TeamDefaults.Keys : match.Teams)
+        {
+            floor = SensitivityNames.Max(floor, policy.TeamDefaults.TryGetValue(team, out var level) ? level : SensitivityLevel.Public);
+        }
+
+        return floor;
+    }
+
+    private static RequestClassification AtLeast(RequestClassification classification, SensitivityLevel floor) =>
+        classification.Level >= floor || classification.Refusal is not null
+            ? classification
+            : new RequestClassification
+            {
+                Level = floor,
+                HeaderLevel = classification.HeaderLevel,
+                KeyLevel = floor,
+                TeamLevel = classification.TeamLevel,
+                DetectedLevel = classification.DetectedLevel,
+                FiredDetectors = classification.FiredDetectors,
+                Detectors = classification.Detectors,
+                PromptTokens = classification.PromptTokens,
+                Metadata = classification.Metadata,
+                Tags = classification.Tags,
+            };
 
     /// <summary>The line's own answer: the first deployment routing would try for it, called off any client's path.</summary>
     private async Task<LiveResult> BaselineAsync(ReplayRun run, ActiveExperiment experiment, GatewayRequest request, CancellationToken token)

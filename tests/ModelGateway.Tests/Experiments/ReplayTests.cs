@@ -138,6 +138,35 @@ public sealed class ReplayTests
         Assert.Empty(local.State.Received);
     }
 
+    [Fact]
+    public async Task A_replayed_line_takes_the_highest_default_level_of_the_teams_the_experiment_matches()
+    {
+        await using var local = await SimulatorHost.StartAsync();
+        await using var cloud = await SimulatorHost.StartAsync();
+        var config = Gateway(local)
+            .WithProvider("cloud", cloud.BaseUrl + "/v1", trust: "public")
+            .WithDeployment("cloud-cand", "cloud", ["cloud-cand"], upstreamModel: "cloud-model", input: 0.1m, output: 0.2m)
+            .WithExperiment("legal", ["cloud-cand"]);
+        Quotas.QuotaTestConfig.WithTeam(config, "legal", new JsonObject());
+        Quotas.QuotaTestConfig.WithTestKey(config, team: "legal");
+        config["Sensitivity"] = new JsonObject { ["TeamDefaults"] = new JsonObject { ["legal"] = "confidential" } };
+        ((JsonObject)config["Experiments"]!["legal"]!["Match"]!)["Teams"] = new JsonArray("legal");
+        var (gateway, admin) = await StartAsync(config);
+        await using var _ = gateway;
+        using var __ = admin;
+
+        // Nothing in the line is sensitive, but the legal team's traffic is confidential: self-hosted only.
+        using var upload = new StringContent("""{"messages":[{"role":"user","content":"Summarise the weather"}]}""", Encoding.UTF8, "application/x-ndjson");
+        using var started = await admin.PostAsync("/admin/v1/experiments/legal/replays", upload);
+        var id = (await AdminStatus(started, HttpStatusCode.Accepted))["id"]!.GetValue<string>();
+        var report = await ReportAsync(admin, "legal", 1);
+
+        Assert.Equal(1, Candidate(report, "cloud-cand")["outcomes"]!["skipped_sensitivity"]!.GetValue<int>());
+        Assert.Empty(cloud.State.Received);
+        Assert.Single(local.State.Received);
+        Assert.StartsWith("rpl_", id, StringComparison.Ordinal);
+    }
+
     private static async Task<JsonObject> AdminStatus(HttpResponseMessage response, HttpStatusCode expected)
     {
         var text = await response.Content.ReadAsStringAsync();
