@@ -28,7 +28,11 @@ internal sealed class LiveCapture : Stream, IHttpResponseBodyFeature
 
     Stream IHttpResponseBodyFeature.Stream => this;
 
-    PipeWriter IHttpResponseBodyFeature.Writer => _writer ??= PipeWriter.Create(this, new StreamPipeWriterOptions(leaveOpen: true));
+    /// <summary>
+    /// The server's own writer with a copy taken at each <c>Advance</c>: nothing is buffered here, so what a writer
+    /// leaves unflushed is sent by the server at the end of the response exactly as without the capture.
+    /// </summary>
+    PipeWriter IHttpResponseBodyFeature.Writer => _writer ??= new TeeWriter(_inner.Writer, this);
 
     public override bool CanRead => false;
 
@@ -89,17 +93,9 @@ internal sealed class LiveCapture : Stream, IHttpResponseBodyFeature
     public Task SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken = default) =>
         _inner.SendFileAsync(path, offset, count, cancellationToken);
 
-    public async Task CompleteAsync()
-    {
-        if (_writer is not null)
-        {
-            await _writer.FlushAsync();
-        }
+    public Task CompleteAsync() => _inner.CompleteAsync();
 
-        await _inner.CompleteAsync();
-    }
-
-    private void Copy(ReadOnlySpan<byte> bytes)
+    internal void Copy(ReadOnlySpan<byte> bytes)
     {
         var room = MaxBytes - (int)_copy.Length;
         if (bytes.Length > room)
@@ -119,5 +115,33 @@ internal sealed class LiveCapture : Stream, IHttpResponseBodyFeature
         }
 
         base.Dispose(disposing);
+    }
+
+    private sealed class TeeWriter(PipeWriter inner, LiveCapture capture) : PipeWriter
+    {
+        private Memory<byte> _last;
+
+        public override bool CanGetUnflushedBytes => inner.CanGetUnflushedBytes;
+
+        public override long UnflushedBytes => inner.UnflushedBytes;
+
+        public override void Advance(int bytes)
+        {
+            capture.Copy(_last.Span[..bytes]);
+            _last = default;
+            inner.Advance(bytes);
+        }
+
+        public override Memory<byte> GetMemory(int sizeHint = 0) => _last = inner.GetMemory(sizeHint);
+
+        public override Span<byte> GetSpan(int sizeHint = 0) => (_last = inner.GetMemory(sizeHint)).Span;
+
+        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) => inner.FlushAsync(cancellationToken);
+
+        public override void CancelPendingFlush() => inner.CancelPendingFlush();
+
+        public override void Complete(Exception? exception = null) => inner.Complete(exception);
+
+        public override ValueTask CompleteAsync(Exception? exception = null) => inner.CompleteAsync(exception);
     }
 }
