@@ -52,6 +52,26 @@ internal sealed partial class ExperimentRunners : IHostedService, IDisposable
         return false;
     }
 
+    /// <summary>
+    /// Lets the workers of experiments that are no longer active (stopped, deleted) finish their queue and end;
+    /// called when a new configuration is seen. A runner is made again on the next job if the experiment returns.
+    /// </summary>
+    public void Retire(IReadOnlySet<string> activeIds)
+    {
+        lock (_lock)
+        {
+            foreach (var (id, runner) in _runners)
+            {
+                if (!activeIds.Contains(id) && _runners.TryRemove(id, out _))
+                {
+                    runner.Queue.Writer.TryComplete();
+                    _retired.RemoveAll(r => r.Completion.IsCompleted);
+                    _retired.Add(runner);
+                }
+            }
+        }
+    }
+
     /// <summary>Jobs queued or in progress (for tests and shutdown).</summary>
     public int Pending => _runners.Values.Sum(r => r.Pending);
 

@@ -15,9 +15,19 @@ internal static class ExperimentServices
         services.AddSingleton<ShadowEvaluator>();
         services.AddSingleton<ExperimentRunners>();
         services.AddHostedService(provider => provider.GetRequiredService<ExperimentRunners>());
-        services.AddSingleton<ShadowSampler>();
+        services.AddSingleton(provider => new ShadowSampler(
+            WithRetirement(provider.GetRequiredService<ActiveExperiments>(), provider.GetRequiredService<ExperimentRunners>()),
+            provider.GetRequiredService<ExperimentRunners>(),
+            provider.GetRequiredService<ExperimentMetrics>(),
+            provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ReplayService>();
         services.AddHostedService(provider => provider.GetRequiredService<ReplayService>());
         return services;
+    }
+
+    private static ActiveExperiments WithRetirement(ActiveExperiments active, ExperimentRunners runners)
+    {
+        active.Changed = runners.Retire;
+        return active;
     }
 }

@@ -139,6 +139,38 @@ public sealed class ShadowExperimentTests(Xunit.Abstractions.ITestOutputHelper o
         Assert.Equal(1.0, Rate(verdicts, "firstPositionWins.rate"));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_sampled_client_gets_the_same_bytes_as_an_unsampled_one(bool stream)
+    {
+        await using var sim = await SimulatorHost.StartAsync();
+        var config = Gateway(sim)
+            .WithDeployment("cand", "local", ["cand"], upstreamModel: "cand-model", input: 0.1m, output: 0.2m)
+            .WithExperiment("bytes", ["cand"]);
+        var models = (System.Text.Json.Nodes.JsonArray)config["Deployments"]!["live"]!["Models"]!;
+        models.Add("unsampled");
+        var (gateway, admin) = await StartAsync(config);
+        await using var _ = gateway;
+        using var __ = admin;
+        using var http = gateway.HttpClient();
+
+        async Task<string> AnswerAsync(string model)
+        {
+            var body = (await Chat("Tell me a story", stream: stream, tools: true).ReadAsStringAsync()).Replace($"\"{Model}\"", $"\"{model}\"", StringComparison.Ordinal);
+            using var response = await http.PostAsync("/v1/chat/completions", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            // Ids and timestamps differ per call; everything else must be byte for byte the same.
+            return System.Text.RegularExpressions.Regex.Replace(await response.Content.ReadAsStringAsync(),
+                "\"(id|created)\":(\"[^\"]*\"|[0-9]+)", "\"$1\":0");
+        }
+
+        var sampled = await AnswerAsync(Model);
+        var unsampled = await AnswerAsync("unsampled");
+        Assert.Equal(unsampled, sampled);
+        Assert.Equal(1, (await ReportAsync(admin, "bytes", 1))["pairs"]!.GetValue<int>());
+    }
+
     [Fact]
     public async Task The_client_quota_budget_request_log_and_breakers_are_untouched_when_every_candidate_fails_or_hangs()
     {
