@@ -80,6 +80,7 @@ public static class SimulatorApp
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<SimulatorOptions>>().Value.MaxRecordedRequests));
         services.AddSingleton(sp => new Saturation.CapacityGate(sp.GetRequiredService<IOptions<SimulatorOptions>>().Value.Capacity));
+        services.AddSingleton<Profiles.AnswerProfiles>();
         services.AddSingleton<ChatCompletionsEndpoint>();
         services.AddSingleton<EmbeddingsEndpoint>();
         services.AddSingleton<CompletionsEndpoint>();

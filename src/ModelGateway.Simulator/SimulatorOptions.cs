@@ -40,6 +40,9 @@ public sealed class SimulatorOptions
     /// </summary>
     public string Dialect { get; set; } = "openai";
 
+    /// <summary>Answer profiles by model name (the request's <c>model</c>): wrong tools, broken JSON, extra latency.</summary>
+    public IDictionary<string, AnswerProfile> Profiles { get; } = new Dictionary<string, AnswerProfile>(StringComparer.Ordinal);
+
     /// <summary>Requests served at once (a GPU server's batch); more wait in a queue. 0 for no limit.</summary>
     public int Capacity { get; set; }
 }

@@ -11,7 +11,8 @@ namespace ModelGateway.Simulator.Anthropic;
 /// (<c>message_start</c>, per block <c>content_block_start/delta/stop</c>, <c>message_delta</c>, <c>message_stop</c>,
 /// with a <c>ping</c> after the first block starts), from the same deterministic replies as the OpenAI endpoint.
 /// </summary>
-internal sealed class MessagesEndpoint(IOptions<SimulatorOptions> options, SimulatorState state, TimeProvider timeProvider)
+internal sealed class MessagesEndpoint(
+    IOptions<SimulatorOptions> options, SimulatorState state, TimeProvider timeProvider, Profiles.AnswerProfiles profiles)
 {
     private readonly SimulatorOptions _options = options.Value;
 
@@ -37,7 +38,10 @@ internal sealed class MessagesEndpoint(IOptions<SimulatorOptions> options, Simul
             return;
         }
 
-        var reply = UsageFault.Apply(ReplyPlanner.Plan(request!.Prompt, shape, state.Script), context);
+        var profile = profiles.For(request!.Model);
+        delayMs = Profiles.AnswerProfiles.ChunkDelay(profile, context.Request.Headers, delayMs);
+        var reply = UsageFault.Apply(ReplyPlanner.Plan(request.Prompt, shape, state.Script, profile), context);
+        await Profiles.AnswerProfiles.DelayAsync(profile, timeProvider, context.RequestAborted);
         var id = "msg_" + SimulatorRequestFeature.Get(context).RequestId;
         context.Response.Headers["request-id"] = "req_" + SimulatorRequestFeature.Get(context).RequestId;
         if (request.Stream)

@@ -20,6 +20,10 @@ internal static class ControlEndpoints
         control.MapGet("/script", (SimulatorState state) => state.Script is { } script ? Results.Ok(script) : Results.NoContent());
         control.MapPost("/script", SetScript);
         control.MapDelete("/script", ClearScript);
+        control.MapGet("/profiles", (Profiles.AnswerProfiles profiles) => TypedResults.Ok(profiles.All()));
+        control.MapPut("/profiles/{model}", SetProfile);
+        control.MapDelete("/profiles/{model}", (string model, Profiles.AnswerProfiles profiles) =>
+            profiles.Remove(model) ? Results.NoContent() : Results.NotFound());
         control.MapGet("/load", (Saturation.CapacityGate gate) => TypedResults.Ok(gate.Snapshot()));
         control.MapPut("/metrics-fault/{mode}", SetMetricsFault);
     }
@@ -39,6 +43,17 @@ internal static class ControlEndpoints
 
         gate.MetricsFault = fault;
         return TypedResults.NoContent();
+    }
+
+    private static Results<Ok<AnswerProfile>, ProblemHttpResult> SetProfile(string model, AnswerProfile profile, Profiles.AnswerProfiles profiles)
+    {
+        if (Profiles.ProfileValidator.Validate(model, profile) is { } error)
+        {
+            return TypedResults.Problem(error, statusCode: StatusCodes.Status400BadRequest, title: "Invalid profile");
+        }
+
+        profiles.Set(model, profile);
+        return TypedResults.Ok(profile);
     }
 
     private static NoContent ClearRequests(SimulatorState state)

@@ -11,7 +11,8 @@ namespace ModelGateway.Simulator.Gemini;
 /// <c>streamGenerateContent?alt=sse</c> (whole responses per event, no end marker, CRLF separators like Google's),
 /// <c>embedContent</c> and <c>batchEmbedContents</c>. Function calls come whole and without ids, as from the real API.
 /// </summary>
-internal sealed class GeminiEndpoints(IOptions<SimulatorOptions> options, SimulatorState state, TimeProvider timeProvider)
+internal sealed class GeminiEndpoints(
+    IOptions<SimulatorOptions> options, SimulatorState state, TimeProvider timeProvider, Profiles.AnswerProfiles profiles)
 {
     private readonly SimulatorOptions _options = options.Value;
 
@@ -63,7 +64,10 @@ internal sealed class GeminiEndpoints(IOptions<SimulatorOptions> options, Simula
             return;
         }
 
-        var reply = UsageFault.Apply(ReplyPlanner.Plan(prompt!, shape, state.Script), context);
+        var profile = profiles.For(model);
+        delayMs = Profiles.AnswerProfiles.ChunkDelay(profile, context.Request.Headers, delayMs);
+        var reply = UsageFault.Apply(ReplyPlanner.Plan(prompt!, shape, state.Script, profile), context);
+        await Profiles.AnswerProfiles.DelayAsync(profile, timeProvider, context.RequestAborted);
         var id = SimulatorRequestFeature.Get(context).RequestId;
         if (!stream)
         {

@@ -25,4 +25,7 @@ internal sealed class ChatPrompt
     public bool PromptCached { get; init; }
 
     public required int PromptTokens { get; init; }
+
+    /// <summary>The JSON answer a structured-output request (<c>response_format</c> json_schema) gets; null otherwise.</summary>
+    public string? StructuredAnswer { get; init; }
 }

@@ -10,11 +10,14 @@ internal static class ReplyPlanner
 {
     public const int ReasoningTokensPerChoice = 8;
     public const int ToolResultSnippetLength = 40;
+    private const ulong WrongToolSalt = 0x57524F4E47;
+    private const ulong BrokenJsonSalt = 0x42524F4B454E;
 
     /// <param name="prompt">The request, whatever its wire format.</param>
     /// <param name="shape">The reply's length and the simulator's name.</param>
     /// <param name="script">When set, the scripted agent turn replaces the generated reply.</param>
-    public static ChatReply Plan(ChatPrompt prompt, ReplyShape shape, ScriptSpec? script = null)
+    /// <param name="profile">The model's answer profile: wrong tools and broken JSON in set shares of answers.</param>
+    public static ChatReply Plan(ChatPrompt prompt, ReplyShape shape, ScriptSpec? script = null, AnswerProfile? profile = null)
     {
         if (script is not null)
         {
@@ -32,8 +35,10 @@ internal static class ReplyPlanner
         {
             var choiceSeed = StableHash.Mix(seed, (ulong)i);
             var choice = callTools
-                ? PlanToolCalls(prompt, shape, choiceSeed, i)
-                : PlanText(prompt, shape, choiceSeed, i, reasoning);
+                ? PlanToolCalls(prompt, shape, choiceSeed, i, profile)
+                : prompt.StructuredAnswer is { } structured && prompt.ToolResultText is null
+                    ? PlanStructured(prompt, structured, i, profile)
+                    : PlanText(prompt, shape, choiceSeed, i, reasoning);
             choices[i] = choice;
             completionTokens += choice.OutputTokens + reasoning;
         }
@@ -82,16 +87,48 @@ internal static class ReplyPlanner
             : [name, "got", "tool", "result:", toolResult[..length]];
     }
 
-    private static ReplyChoice PlanToolCalls(ChatPrompt prompt, ReplyShape shape, ulong seed, int index)
+    /// <summary>The schema-shaped JSON answer as one content chunk; cut short (invalid) in the profile's broken share.</summary>
+    private static ReplyChoice PlanStructured(ChatPrompt prompt, string answer, int index, AnswerProfile? profile)
+    {
+        if (Profiles.AnswerProfiles.Hits(profile, profile?.BrokenJsonShare ?? 0, prompt.LastUserText, BrokenJsonSalt + (ulong)index))
+        {
+            answer = answer[..^1];
+        }
+
+        return new ReplyChoice
+        {
+            Index = index,
+            Words = [answer],
+            Finish = ReplyFinish.Stop,
+            OutputTokens = TokenEstimator.Text(Encoding.UTF8.GetByteCount(answer)),
+        };
+    }
+
+    private static ReplyChoice PlanToolCalls(ChatPrompt prompt, ReplyShape shape, ulong seed, int index, AnswerProfile? profile)
     {
         var named = prompt.ToolChoice == ToolChoiceMode.Named
             ? prompt.Tools.First(t => t.Name == prompt.ToolChoiceName)
             : null;
         var calls = new PlannedToolCall[Math.Min(prompt.Tools.Count, shape.ToolCalls)];
         var tokens = 0;
+        var wrong = prompt.Tools.Count > 1
+            && Profiles.AnswerProfiles.Hits(profile, profile?.WrongToolShare ?? 0, prompt.LastUserText, WrongToolSalt + (ulong)index);
         for (var k = 0; k < calls.Length; k++)
         {
             var tool = named ?? prompt.Tools[k];
+            if (wrong && k == 0)
+            {
+                // Another of the offered tools than the one a good model calls first.
+                var offset = 1 + (int)(StableHash.Mix(seed, WrongToolSalt) % (ulong)(prompt.Tools.Count - 1));
+                var right = k;
+                for (var t = 0; t < prompt.Tools.Count; t++)
+                {
+                    right = ReferenceEquals(prompt.Tools[t], tool) ? t : right;
+                }
+
+                tool = prompt.Tools[(right + offset) % prompt.Tools.Count];
+            }
+
             var idHash = StableHash.Mix(seed ^ StableHash.Of(tool.Name), (ulong)k);
             var id = string.Create(CultureInfo.InvariantCulture, $"call_{idHash:x16}");
             calls[k] = new PlannedToolCall(id, tool.Name, tool.Arguments);

@@ -51,6 +51,14 @@ internal sealed class SimulatorOptionsValidator : IValidateOptions<SimulatorOpti
             failures.Add("Simulator:Models must list at least one model and no blank names.");
         }
 
+        foreach (var (model, profile) in options.Profiles)
+        {
+            if (Profiles.ProfileValidator.Validate(model, profile) is { } problem)
+            {
+                failures.Add("Simulator:" + problem);
+            }
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

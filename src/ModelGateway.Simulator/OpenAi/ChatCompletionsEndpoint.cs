@@ -5,7 +5,8 @@ using ModelGateway.Simulator.Hosting;
 namespace ModelGateway.Simulator.OpenAi;
 
 /// <summary><c>POST /v1/chat/completions</c>: a deterministic reply, whole or streamed.</summary>
-internal sealed class ChatCompletionsEndpoint(IOptions<SimulatorOptions> options, SimulatorState state, TimeProvider timeProvider)
+internal sealed class ChatCompletionsEndpoint(
+    IOptions<SimulatorOptions> options, SimulatorState state, TimeProvider timeProvider, Profiles.AnswerProfiles profiles)
 {
     private readonly SimulatorOptions _options = options.Value;
     private readonly Dialects.SimulatedDialect _dialect = Dialects.SimulatedDialect.All[options.Value.Dialect];
@@ -32,7 +33,10 @@ internal sealed class ChatCompletionsEndpoint(IOptions<SimulatorOptions> options
             return;
         }
 
-        var reply = usageOverride.Apply(UsageFault.Apply(ReplyPlanner.Plan(request.Prompt, shape, state.Script), context));
+        var profile = profiles.For(request.Model);
+        chunkDelayMs = Profiles.AnswerProfiles.ChunkDelay(profile, context.Request.Headers, chunkDelayMs);
+        var reply = usageOverride.Apply(UsageFault.Apply(ReplyPlanner.Plan(request.Prompt, shape, state.Script, profile), context));
+        await Profiles.AnswerProfiles.DelayAsync(profile, timeProvider, context.RequestAborted);
         var result = new ChatCompletionResult(
             "chatcmpl-" + SimulatorRequestFeature.Get(context).RequestId,
             timeProvider.GetUtcNow().ToUnixTimeSeconds(),

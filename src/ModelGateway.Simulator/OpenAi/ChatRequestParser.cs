@@ -59,10 +59,20 @@ internal static class ChatRequestParser
                 && effort.ValueKind == JsonValueKind.String
                 && !effort.ValueEquals("none"),
             PromptCached = root.TryGetProperty("prompt_cache_key", out var cacheKey) && cacheKey.ValueKind == JsonValueKind.String,
+            StructuredAnswer = ResponseSchema(root) is { } schema ? StructuredAnswer.Build(schema) : null,
         };
         request = new ChatRequest(model, stream, includeUsage, prompt);
         return null;
     }
+
+    /// <summary>The schema of <c>response_format: {type: json_schema, json_schema: {schema}}</c>, when the request has one.</summary>
+    private static JsonElement? ResponseSchema(JsonElement root) =>
+        root.TryGetProperty("response_format", out var format) && format.ValueKind == JsonValueKind.Object
+        && JsonRead.TryGetString(format, "type", out var type) && type == "json_schema"
+        && format.TryGetProperty("json_schema", out var jsonSchema) && jsonSchema.ValueKind == JsonValueKind.Object
+        && jsonSchema.TryGetProperty("schema", out var schema) && schema.ValueKind == JsonValueKind.Object
+            ? schema
+            : null;
 
     private static OpenAiError? ReadMessages(JsonElement root, out MessageSummary summary)
     {

@@ -12,7 +12,8 @@ namespace ModelGateway.Simulator.Responses;
 /// <c>GET</c> and <c>DELETE /v1/responses/{id}</c>, <c>GET /v1/responses/{id}/input_items</c> and
 /// <c>previous_response_id</c>. Replies come from the same deterministic planner (and script) as chat.
 /// </summary>
-internal sealed class ResponsesEndpoints(IOptions<SimulatorOptions> options, SimulatorState state, TimeProvider timeProvider)
+internal sealed class ResponsesEndpoints(
+    IOptions<SimulatorOptions> options, SimulatorState state, TimeProvider timeProvider, Profiles.AnswerProfiles profiles)
 {
     private readonly SimulatorOptions _options = options.Value;
 
@@ -66,7 +67,10 @@ internal sealed class ResponsesEndpoints(IOptions<SimulatorOptions> options, Sim
             return;
         }
 
-        var reply = UsageFault.Apply(ReplyPlanner.Plan(request.Prompt, shape, state.Script), context);
+        var profile = profiles.For(request.Model);
+        chunkDelayMs = Profiles.AnswerProfiles.ChunkDelay(profile, context.Request.Headers, chunkDelayMs);
+        var reply = UsageFault.Apply(ReplyPlanner.Plan(request.Prompt, shape, state.Script, profile), context);
+        await Profiles.AnswerProfiles.DelayAsync(profile, timeProvider, context.RequestAborted);
         var draft = ResponseDraft.Build(id, timeProvider.GetUtcNow().ToUnixTimeSeconds(), request, reply);
         if (request.Store)
         {

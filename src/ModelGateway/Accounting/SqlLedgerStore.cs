@@ -249,7 +249,7 @@ internal abstract class SqlLedgerStore : ILedgerStore
 
     public abstract ValueTask DisposeAsync();
 
-    /// <summary>A connection to the ledger database, for the other tables it holds (captured content).</summary>
+    /// <summary>A connection to the ledger database, for the other tables it holds (captured content, experiment pairs).</summary>
     internal Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => OpenAsync(cancellationToken);
 
     /// <summary>An instant as this database stores it.</summary>
@@ -260,6 +260,8 @@ internal abstract class SqlLedgerStore : ILedgerStore
     internal static DbCommand NewCommand(DbConnection connection, DbTransaction? transaction, string sql) => Command(connection, transaction, sql);
 
     internal static void AddParameter(DbCommand command, string name, object? value) => Add(command, name, value);
+    /// <summary><c>sqlite</c> or <c>postgres</c>.</summary>
+    internal string DialectName => Dialect;
 
     protected static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql)
     {

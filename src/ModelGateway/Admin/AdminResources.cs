@@ -20,7 +20,9 @@ internal static class AdminResources
 
     public static readonly AdminResource Deployments = AdminResource.For<DeploymentOptions>("deployments", "Deployments", "deployments") with
     {
-        Referrers = (options, id) => options.Routes.Where(r => r.Value.Deployments.Contains(id)).Select(r => $"routes/{r.Key}"),
+        Referrers = (options, id) => options.Routes.Where(r => r.Value.Deployments.Contains(id)).Select(r => $"routes/{r.Key}")
+            .Concat(options.Experiments.Where(e => e.Value.Candidates.Contains(id) || e.Value.EmbeddingsDeployment == id || e.Value.JudgeDeployment == id)
+                .Select(e => $"experiments/{e.Key}")),
     };
 
     // Removing a deployment can also remove a model that aliases, team limits or key allow-lists name: the whole-document
@@ -43,7 +45,8 @@ internal static class AdminResources
             errors.Add($"Aliases:{id}:target is required: the public model name the alias stands for, and nothing else.");
             return null;
         },
-        Referrers = (options, id) => options.Routes.Where(r => r.Value.Match.Models.Contains(id)).Select(r => $"routes/{r.Key}"),
+        Referrers = (options, id) => options.Routes.Where(r => r.Value.Match.Models.Contains(id)).Select(r => $"routes/{r.Key}")
+            .Concat(options.Experiments.Where(e => e.Value.Match.Models.Contains(id)).Select(e => $"experiments/{e.Key}")),
     };
 
     public static readonly AdminResource Routes = AdminResource.For<ModelGateway.Routing.RouteOptions>("routes", "Routes", "routes");
@@ -54,6 +57,7 @@ internal static class AdminResources
     {
         WriteOnly = ["sha256"],
         Referrers = (options, id) => options.Routes.Where(r => r.Value.Match.Keys.Contains(id)).Select(r => $"routes/{r.Key}")
+            .Concat(options.Experiments.Where(e => e.Value.Match.Keys.Contains(id)).Select(e => $"experiments/{e.Key}"))
             .Concat(options.Sensitivity.KeyDefaults.ContainsKey(id) ? [$"sensitivity/keyDefaults/{id}"] : []),
     };
 
@@ -62,10 +66,9 @@ internal static class AdminResources
     {
         Referrers = (options, id) => options.Keys.Where(k => k.Value.Team == id).Select(k => $"keys/{k.Key}")
             .Concat(options.Routes.Where(r => r.Value.Match.Teams.Contains(id)).Select(r => $"routes/{r.Key}"))
+            .Concat(options.Experiments.Where(e => e.Value.Match.Teams.Contains(id)).Select(e => $"experiments/{e.Key}"))
             .Concat(options.Sensitivity.TeamDefaults.ContainsKey(id) ? [$"sensitivity/teamDefaults/{id}"] : []),
     };
-
-    public static readonly AdminResource[] All = [Providers, Deployments, Aliases, Routes, Detectors, Keys, Teams];
 
     /// <summary>The provider's training use as the gateway applies it: its own setting, else its trust tier's default.</summary>
     private static string EffectiveTrainingUse(JsonNode entry)
@@ -79,4 +82,8 @@ internal static class AdminResources
             ? ConfigNames.Name(ConfigNames.DefaultTrainingUse(tier))
             : ConfigNames.Name(TrainingUse.Forbidden);
     }
+    /// <summary>Shadow experiments (docs/experiments.md); started and stopped with <c>POST .../start</c> and <c>.../stop</c>.</summary>
+    public static readonly AdminResource Experiments = AdminResource.For<ExperimentOptions>("experiments", "Experiments", "experiments");
+
+    public static readonly AdminResource[] All = [Providers, Deployments, Aliases, Routes, Detectors, Keys, Teams, Experiments];
 }

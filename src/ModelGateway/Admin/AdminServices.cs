@@ -81,6 +81,7 @@ internal static class AdminServices
             admin.MapResource(resource);
         }
 
+        admin.MapExperiments();
         admin.MapKeyRotation();
         admin.MapConfig();
         admin.MapSpend();

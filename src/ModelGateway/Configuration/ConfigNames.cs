@@ -63,6 +63,20 @@ internal static class ConfigNames
     /// <summary>The training-use default of a trust tier: only a provider we run ourselves may be captured unless the operator says so.</summary>
     public static TrainingUse DefaultTrainingUse(TrustTier tier) => tier == TrustTier.SelfHosted ? TrainingUse.Allowed : TrainingUse.Forbidden;
 
+    /// <summary>An inbound protocol by its configuration (and metrics label) name: chat, embeddings, messages, responses, completions.</summary>
+    public static bool TryParseProtocol(string value, out Requests.InboundProtocol protocol)
+    {
+        switch (value)
+        {
+            case "chat": protocol = Requests.InboundProtocol.OpenAiChatCompletions; return true;
+            case "embeddings": protocol = Requests.InboundProtocol.OpenAiEmbeddings; return true;
+            case "messages": protocol = Requests.InboundProtocol.AnthropicMessages; return true;
+            case "responses": protocol = Requests.InboundProtocol.OpenAiResponses; return true;
+            case "completions": protocol = Requests.InboundProtocol.OpenAiCompletions; return true;
+            default: protocol = default; return false;
+        }
+    }
+
     public static bool TryParseCapability(string value, out ModelCapabilities capability)
     {
         switch (value)

@@ -41,6 +41,8 @@ public sealed record GatewayConfig
 
     /// <summary>Distillation dataset capture (docs/capture.md); <see cref="CaptureSettings.AnyOptIn"/> false keeps it off the request path.</summary>
     public CaptureSettings Capture { get; init; } = CaptureSettings.Off;
+    /// <summary>Shadow experiments, enabled or not, by id order (docs/experiments.md).</summary>
+    public ImmutableArray<ExperimentConfig> Experiments { get; init; } = [];
 
     /// <summary>Some key or team has a limit or budget: requests need a reservation (and the precise prompt estimate).</summary>
     public bool HasQuotaLimits() =>

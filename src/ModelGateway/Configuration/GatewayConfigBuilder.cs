@@ -95,6 +95,7 @@ internal static class GatewayConfigBuilder
 
         var routing = ModelGateway.Routing.RoutingPolicyBuilder.TryBuild(options, options.Teams.Keys, errors);
         var capture = BuildCapture(options, errors);
+        var experiments = ExperimentConfigBuilder.Build(options, options.Teams.Keys, errors);
         if (errors.Count > 0)
         {
             return null;
@@ -114,6 +115,7 @@ internal static class GatewayConfigBuilder
             StoredResponseRetention = options.Limits.StoredResponseRetention,
             Routing = routing!,
             Capture = capture,
+            Experiments = experiments,
         };
     }
 

@@ -41,6 +41,9 @@ public sealed class GatewayOptions
 
     /// <summary>Distillation dataset capture: what may be kept and for how long (docs/capture.md). Off until a rule, key or team opts in.</summary>
     public CaptureOptions Capture { get; init; } = new();
+
+    /// <summary>Shadow experiments by id: candidate deployments compared on a sample of live traffic; see docs/experiments.md.</summary>
+    public Dictionary<string, ExperimentOptions> Experiments { get; init; } = new(StringComparer.Ordinal);
 }
 
 public sealed class ProviderOptions

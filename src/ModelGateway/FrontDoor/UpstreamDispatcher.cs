@@ -27,6 +27,7 @@ internal sealed class UpstreamDispatcher
     private readonly Routing.Capacity.DeploymentLoad _load;
     private readonly Routing.Capacity.CapacityMetrics? _capacityMetrics;
     private readonly Capture.CapturePolicy? _capture;
+    private readonly Experiments.ShadowSampler? _shadows;
 
     public UpstreamDispatcher(
         RequestClassifier classifier,
@@ -38,9 +39,11 @@ internal sealed class UpstreamDispatcher
         UsageSanitizer sanitizer,
         Routing.Capacity.DeploymentLoad? load = null,
         Routing.Capacity.CapacityMetrics? capacityMetrics = null,
-        Capture.CapturePolicy? capture = null)
+        Capture.CapturePolicy? capture = null,
+        Experiments.ShadowSampler? shadows = null)
     {
         _capture = capture;
+        _shadows = shadows;
         _classifier = classifier;
         _load = load ?? new Routing.Capacity.DeploymentLoad(timeProvider);
         _capacityMetrics = capacityMetrics;
@@ -97,6 +100,9 @@ internal sealed class UpstreamDispatcher
             return;
         }
 
+        // Shadow experiments: one check of an empty list unless one runs; a sampled request's answer is copied as it goes.
+        var shadow = _shadows?.TryStart(context, request);
+        var dispatched = _timeProvider.GetTimestamp();
         var client = new ClientResponseSink(context);
         Deployment? servedBy = null;
         UpstreamOutcome? final = null;
@@ -130,6 +136,8 @@ internal sealed class UpstreamDispatcher
                 record.CostUsd = cost;
                 record.ServedBy = servedBy;
             }
+
+            shadow?.Complete(servedBy, final, usage, cost, _timeProvider.GetElapsedTime(dispatched), context.Response.StatusCode, context.Response.ContentType);
         }
 
         record.Outcome = RequestOutcomes.OfAttempts(servedBy, final, record.Attempts);

@@ -87,6 +87,8 @@ public static class GatewayApp
 
         builder.Services.AddUsageLedger(builder.Configuration);
         builder.Services.AddDatasetCapture();
+        Experiments.ExperimentServices.AddExperiments(builder.Services);
+        builder.Services.AddSingleton<Experiments.IShadowRequestFactory, ShadowRequestFactory>();
         builder.AddGatewayTelemetry();
         builder.AddGracefulDrain();
 

@@ -16,6 +16,8 @@ internal sealed class GatewayRequest : IDisposable
     private RequestClassification? _classification;
     private Conversation? _conversation;
     private GatewayError? _conversationError;
+    private IHeaderDictionary _clientHeaders = null!;
+    private HeaderDictionary? _ownHeaders;
 
     /// <summary>What the gateway records about the request as it goes (served by, usage, cost, failure), for the log line and the ledger.</summary>
     public required GatewayRequestFeature Record { get; init; }
@@ -65,7 +67,11 @@ internal sealed class GatewayRequest : IDisposable
     public Sensitivity.SensitivityLevel? InheritedSensitivity { get; init; }
 
     /// <summary>The client's request headers, for adapters that pass some through (never the client's credential).</summary>
-    public required IHeaderDictionary ClientHeaders { get; init; }
+    public required IHeaderDictionary ClientHeaders
+    {
+        get => Volatile.Read(ref _clientHeaders);
+        init => _clientHeaders = value;
+    }
 
     /// <summary>The client went away, or the request was otherwise cancelled.</summary>
     public CancellationToken Aborted { get; init; }
@@ -107,12 +113,27 @@ internal sealed class GatewayRequest : IDisposable
     /// <summary>
     /// Takes a hold on the request's buffers (the body and the parsed conversation) for a user that may outlive the
     /// client's response, such as a shadow call. The buffers go back to the pool when the last hold is released.
+    /// Call it while the client's request is in progress: the client's headers, which the server reuses once the
+    /// request ends, are copied here so that the holder can still read them.
     /// </summary>
     public GatewayRequest Retain()
     {
         if (Interlocked.Increment(ref _holds) <= 1)
         {
             throw new ObjectDisposedException(nameof(GatewayRequest), "The request's buffers were already released.");
+        }
+
+        var headers = ClientHeaders;
+        if (!ReferenceEquals(headers, _ownHeaders))
+        {
+            var copy = new HeaderDictionary();
+            foreach (var (name, value) in headers)
+            {
+                copy[name] = value;
+            }
+
+            _ownHeaders = copy;
+            Volatile.Write(ref _clientHeaders, copy);
         }
 
         return this;

@@ -22,7 +22,8 @@ internal sealed class CompiledPolicy
         TeamDefaults = policy.Sensitivity.TeamDefaults.ToFrozenDictionary(StringComparer.Ordinal);
         Rules = [.. policy.Rules.Select(rule => new CompiledRule(rule, snapshot))];
         Default = new CompiledRule(RouteRule.BuiltInDefault, snapshot);
-        UsesMetadata = policy.Rules.Any(rule => !rule.Metadata.IsEmpty);
+        UsesMetadata = policy.Rules.Any(rule => !rule.Metadata.IsEmpty)
+            || snapshot.Config.Experiments.Any(experiment => experiment.Enabled && !experiment.Match.Metadata.IsEmpty);
         UsesTokenizer = snapshot.Config.UsesTokenizerEstimate();
     }
 
@@ -81,6 +82,11 @@ internal sealed class CompiledRule
             SensitivityMask |= 1 << (int)level;
         }
 
+        foreach (var protocol in rule.Protocols)
+        {
+            ProtocolMask |= 1 << (int)protocol;
+        }
+
         if (!rule.Deployments.IsEmpty)
         {
             var config = snapshot.Config;
@@ -104,6 +110,9 @@ internal sealed class CompiledRule
     /// <summary>Bit <c>1 &lt;&lt; level</c> for each level the rule applies to; 0 for any.</summary>
     public int SensitivityMask { get; }
 
+    /// <summary>Bit <c>1 &lt;&lt; protocol</c> for each inbound protocol the rule applies to; 0 for any.</summary>
+    public int ProtocolMask { get; }
+
     /// <summary>The rule's own candidates in its order, or null for the requested model's deployments.</summary>
     public ImmutableArray<Deployment>? Explicit { get; }
 
@@ -118,6 +127,7 @@ internal sealed class CompiledRule
             && (Keys is null || Keys.Contains(facts.KeyId))
             && (Teams is null || (facts.TeamId is not null && Teams.Contains(facts.TeamId)))
             && (SensitivityMask == 0 || (SensitivityMask & (1 << (int)facts.Level)) != 0)
+            && (ProtocolMask == 0 || (ProtocolMask & (1 << (int)facts.Protocol)) != 0)
             && (facts.Needs & rule.Needs) == rule.Needs
             && (rule.MinPromptTokens is null || facts.EstimatedPromptTokens >= rule.MinPromptTokens)
             && (rule.MaxPromptTokens is null || facts.EstimatedPromptTokens <= rule.MaxPromptTokens)
@@ -165,4 +175,5 @@ internal readonly record struct RequestFacts(
     ModelCapabilities Needs,
     int EstimatedPromptTokens,
     List<KeyValuePair<string, string>>? Metadata,
-    List<KeyValuePair<string, string>>? Tags);
+    List<KeyValuePair<string, string>>? Tags,
+    Requests.InboundProtocol Protocol = Requests.InboundProtocol.OpenAiChatCompletions);

@@ -55,7 +55,7 @@ internal sealed partial class PolicyRoutePlanner : IRoutePlanner
 
         var facts = new RequestFacts(
             request.Model, request.Caller.KeyId, request.Caller.TeamId, classification.Level, request.Needs,
-            classification.PromptTokens, classification.Metadata, classification.Tags);
+            classification.PromptTokens, classification.Metadata, classification.Tags, request.Protocol.Protocol);
         var rule = policy.Match(facts);
 
         var pool = rule.Explicit ?? request.Snapshot.DeploymentsFor(request.Model);

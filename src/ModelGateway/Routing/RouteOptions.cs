@@ -52,6 +52,9 @@ public sealed class RouteMatchOptions
     public int? MinPromptTokens { get; set; }
 
     public int? MaxPromptTokens { get; set; }
+
+    /// <summary>Inbound protocols the client spoke: <c>chat</c>, <c>embeddings</c>, <c>messages</c>, <c>responses</c>.</summary>
+    public List<string> Protocols { get; init; } = [];
 }
 
 /// <summary>Hard limits on the rule's candidates.</summary>

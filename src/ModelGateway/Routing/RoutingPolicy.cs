@@ -54,6 +54,9 @@ public sealed record RouteRule
 
     public int? MaxPromptTokens { get; init; }
 
+    /// <summary>Inbound protocols the rule applies to; empty means any.</summary>
+    public ImmutableArray<Requests.InboundProtocol> Protocols { get; init; } = [];
+
     /// <summary>Explicit candidates in preference order; empty means the deployments of the requested model.</summary>
     public ImmutableArray<string> Deployments { get; init; } = [];
 

@@ -49,47 +49,7 @@ internal static class RoutingPolicyBuilder
         var errorCount = errors.Count;
         var match = route.Match;
 
-        foreach (var key in match.Keys.Where(k => !options.Keys.ContainsKey(k)))
-        {
-            errors.Add($"{prefix}:Match:Keys '{key}' is not a configured key.");
-        }
-
-        foreach (var team in match.Teams.Where(t => !teamIds.Contains(t)))
-        {
-            errors.Add($"{prefix}:Match:Teams '{team}' is not a configured team.");
-        }
-
-        var levels = ImmutableArray.CreateBuilder<SensitivityLevel>();
-        foreach (var name in match.Sensitivity)
-        {
-            if (SensitivityNames.TryParse(name, out var level))
-            {
-                levels.Add(level);
-            }
-            else
-            {
-                errors.Add($"{prefix}:Match:Sensitivity '{name}' is not a level (public, internal, confidential, restricted).");
-            }
-        }
-
-        var needs = ModelCapabilities.None;
-        foreach (var name in match.Needs)
-        {
-            if (name is "tools" or "vision" or "json_schema" && ConfigNames.TryParseCapability(name, out var capability))
-            {
-                needs |= capability;
-            }
-            else
-            {
-                errors.Add($"{prefix}:Match:Needs '{name}' is not one of: tools, vision, json_schema.");
-            }
-        }
-
-        if (match.MinPromptTokens is < 0 || match.MaxPromptTokens is < 0 || match.MinPromptTokens > match.MaxPromptTokens)
-        {
-            errors.Add($"{prefix}:Match: MinPromptTokens and MaxPromptTokens must be non-negative, with Min <= Max.");
-        }
-
+        var matched = BuildMatch(id, $"{prefix}:Match", match, options, teamIds, errors);
         foreach (var deployment in route.Deployments.Where(d => !options.Deployments.ContainsKey(d)))
         {
             errors.Add($"{prefix}:Deployments '{deployment}' is not a configured deployment.");
@@ -148,18 +108,9 @@ internal static class RoutingPolicyBuilder
             return null;
         }
 
-        return new RouteRule
+        return matched! with
         {
-            Id = id,
             Order = route.Order,
-            Models = [.. match.Models],
-            Keys = [.. match.Keys],
-            Teams = [.. match.Teams],
-            Metadata = match.Metadata.ToImmutableDictionary(StringComparer.Ordinal),
-            Sensitivity = levels.ToImmutable(),
-            Needs = needs,
-            MinPromptTokens = match.MinPromptTokens,
-            MaxPromptTokens = match.MaxPromptTokens,
             Deployments = [.. route.Deployments],
             MinTrust = minTrust,
             Regions = [.. route.Constraints.Regions],
@@ -170,6 +121,87 @@ internal static class RoutingPolicyBuilder
             PriorityWeight = weights.Priority,
             Spread = route.Spread,
             Capture = route.Capture,
+        };
+    }
+
+    /// <summary>
+    /// Validates a match (of a routing rule, or of an experiment, which matches the same way) into a rule that only
+    /// matches; null when it has errors. <paramref name="prefix"/> names the match in messages.
+    /// </summary>
+    internal static RouteRule? BuildMatch(string id, string prefix, RouteMatchOptions match, GatewayOptions options, ICollection<string> teamIds, List<string> errors)
+    {
+        var errorCount = errors.Count;
+        foreach (var key in match.Keys.Where(k => !options.Keys.ContainsKey(k)))
+        {
+            errors.Add($"{prefix}:Keys '{key}' is not a configured key.");
+        }
+
+        foreach (var team in match.Teams.Where(t => !teamIds.Contains(t)))
+        {
+            errors.Add($"{prefix}:Teams '{team}' is not a configured team.");
+        }
+
+        var levels = ImmutableArray.CreateBuilder<SensitivityLevel>();
+        foreach (var name in match.Sensitivity)
+        {
+            if (SensitivityNames.TryParse(name, out var level))
+            {
+                levels.Add(level);
+            }
+            else
+            {
+                errors.Add($"{prefix}:Sensitivity '{name}' is not a level (public, internal, confidential, restricted).");
+            }
+        }
+
+        var needs = ModelCapabilities.None;
+        foreach (var name in match.Needs)
+        {
+            if (name is "tools" or "vision" or "json_schema" && ConfigNames.TryParseCapability(name, out var capability))
+            {
+                needs |= capability;
+            }
+            else
+            {
+                errors.Add($"{prefix}:Needs '{name}' is not one of: tools, vision, json_schema.");
+            }
+        }
+
+        if (match.MinPromptTokens is < 0 || match.MaxPromptTokens is < 0 || match.MinPromptTokens > match.MaxPromptTokens)
+        {
+            errors.Add($"{prefix}: MinPromptTokens and MaxPromptTokens must be non-negative, with Min <= Max.");
+        }
+
+        var protocols = ImmutableArray.CreateBuilder<Requests.InboundProtocol>();
+        foreach (var name in match.Protocols)
+        {
+            if (ConfigNames.TryParseProtocol(name, out var protocol))
+            {
+                protocols.Add(protocol);
+            }
+            else
+            {
+                errors.Add($"{prefix}:Protocols '{name}' is not one of: chat, embeddings, messages, responses.");
+            }
+        }
+
+        if (errors.Count > errorCount)
+        {
+            return null;
+        }
+
+        return new RouteRule
+        {
+            Id = id,
+            Models = [.. match.Models],
+            Keys = [.. match.Keys],
+            Teams = [.. match.Teams],
+            Metadata = match.Metadata.ToImmutableDictionary(StringComparer.Ordinal),
+            Sensitivity = levels.ToImmutable(),
+            Needs = needs,
+            MinPromptTokens = match.MinPromptTokens,
+            MaxPromptTokens = match.MaxPromptTokens,
+            Protocols = protocols.ToImmutable(),
         };
     }
 

@@ -31,6 +31,13 @@ public sealed record LevelPolicy(SensitivityLevel Level, ImmutableArray<TrustTie
     /// <summary>True when <paramref name="tier"/> may receive data of this level.</summary>
     public bool Allows(TrustTier tier) => Trust.Contains(tier);
 
+    /// <summary>
+    /// True when data of this level may go to <paramref name="provider"/>: its trust tier and its region are both
+    /// allowed. The route planner applies the two checks one by one (to say which failed); every other path that
+    /// sends a request's content somewhere (shadow calls, judges, embeddings) applies this.
+    /// </summary>
+    public bool Permits(ProviderConfig provider) => Allows(provider.Trust) && AllowsRegion(provider.Region);
+
     /// <summary>True when no region list is set, or the provider's region is on it.</summary>
     public bool AllowsRegion(string? region) =>
         Regions.IsDefaultOrEmpty || (region is not null && Regions.Contains(region, StringComparer.OrdinalIgnoreCase));

@@ -37,7 +37,7 @@ public sealed class ArchitectureTests
     {
         // A new folder must be placed in the layering below on purpose.
         Assert.Equal(
-            ["Accounting", "Admin", "Capture", "Cli", "Configuration", "FrontDoor", "Hosting", "Pipeline", "Providers", "Quotas", "Requests", "Routing", "Sensitivity", "Telemetry"],
+            ["Accounting", "Admin", "Capture", "Cli", "Configuration", "Experiments", "FrontDoor", "Hosting", "Pipeline", "Providers", "Quotas", "Requests", "Routing", "Sensitivity", "Telemetry"],
             Folders);
     }
 
@@ -60,6 +60,7 @@ public sealed class ArchitectureTests
     [InlineData("Accounting")]
     [InlineData("Capture")]
     [InlineData("Telemetry")]
+    [InlineData("Experiments")]
     public void A_stage_of_the_request_path_never_reaches_up_into_the_front_door_or_the_host(string stage)
     {
         var result = Types.InAssembly(Gateway).That().ResideInNamespace(Root + stage)

@@ -11,15 +11,15 @@ namespace ModelGateway.Tests.Telemetry;
 public sealed partial class DashboardValidationTests
 {
     [Fact]
-    public void The_dashboards_ship_with_unique_uids_and_panels_three_on_prometheus_one_on_the_ledger()
+    public void The_dashboards_ship_with_unique_uids_and_panels_four_on_prometheus_one_on_the_ledger()
     {
         var dashboards = ShippedDashboards.LoadAll();
 
         // Every file is one of the two kinds the tests check: none escapes both the PromQL and the SQL checks.
-        Assert.Equal(["performance.json", "quotas.json", "spend.json"], ShippedDashboards.Load().Select(d => d.File));
+        Assert.Equal(["experiments.json", "performance.json", "quotas.json", "spend.json"], ShippedDashboards.Load().Select(d => d.File));
         Assert.Equal(["spend-by-key.json"], ShippedDashboards.Load(ShippedDashboards.PostgreSql).Select(d => d.File));
-        Assert.Equal(4, dashboards.Count);
-        Assert.Equal(4, dashboards.Select(d => d.Dashboard["uid"]!.GetValue<string>()).Distinct().Count());
+        Assert.Equal(5, dashboards.Count);
+        Assert.Equal(5, dashboards.Select(d => d.Dashboard["uid"]!.GetValue<string>()).Distinct().Count());
         foreach (var (file, dashboard) in dashboards)
         {
             var panels = ShippedDashboards.Panels(dashboard).ToList();
@@ -219,7 +219,7 @@ public sealed partial class DashboardValidationTests
         }
 
         // The dashboards between them show every instrument the gateway has.
-        foreach (var instrument in ModelGateway.Telemetry.GatewayMetrics.Instruments)
+        foreach (var instrument in ModelGateway.Telemetry.GatewayMetrics.Instruments.Concat(ModelGateway.Experiments.ExperimentMetrics.Instruments))
         {
             Assert.True(PrometheusNames.Series(instrument).Any(used.Contains), $"No dashboard shows {instrument.Name}.");
         }

@@ -51,7 +51,10 @@ public sealed class PrometheusDashboardTests
             "The prometheus binary is missing: install it with 'apt-get install -y prometheus' (tests/run.sh does this on CI), or set PROMETHEUS_BIN.");
 
         await using var simulator = await SimulatorHost.StartAsync(options => options.Name = "sim");
-        await using var gateway = await GatewayHost.StartAsync(GatewayConfig(simulator.BaseUrl + "/v1"));
+
+        // The shadow experiment's candidate, judge and embeddings on their own simulator: its faults are the waves' alone.
+        await using var shadows = await SimulatorHost.StartAsync(options => options.Name = "sim");
+        await using var gateway = await GatewayHost.StartAsync(GatewayConfig(simulator.BaseUrl + "/v1", shadows.BaseUrl + "/v1"));
         using var teamA = gateway.HttpClient(TeamAKey);
         using var teamABatch = gateway.HttpClient(TeamABatchKey);
         using var teamB = gateway.HttpClient(TeamBKey);
@@ -105,6 +108,11 @@ public sealed class PrometheusDashboardTests
         await WaitForBudgetAsync(prometheus, records, "team-a", "usd_per_month", TeamAMonthlyBudget);
         await WaitForBudgetAsync(prometheus, records, "team-b", "usd_per_month", TeamBMonthlyBudget);
 
+        // Two served tm-qwen requests a wave are shadowed (one streamed), each compared and judged in the background.
+        await prometheus.WaitForAsync("sum(modelgateway_experiment_calls_total{outcome=\"ok\"})", n => n == 4, "the shadow comparisons");
+        await prometheus.WaitForAsync("sum(modelgateway_experiment_judge_verdicts_total)", n => n == 4, "the judge verdicts");
+        await prometheus.WaitForAsync("sum(modelgateway_experiment_time_to_first_token_seconds_count)", n => n == 4, "the streamed pairs");
+
         var failures = new List<string>();
         foreach (var (file, dashboard) in ShippedDashboards.Load())
         {
@@ -129,7 +137,9 @@ public sealed class PrometheusDashboardTests
 
         // The Prometheus names the dashboard checks derive from the code are the names the exporter really writes.
         var scrape = await gateway.HttpClient(key: null).GetStringAsync("/metrics");
-        foreach (var instrument in GatewayMetrics.Instruments)
+        // (A counter appears once it counts: nothing was dropped from the shadow queue here.)
+        foreach (var instrument in GatewayMetrics.Instruments.Concat(ModelGateway.Experiments.ExperimentMetrics.Instruments)
+            .Where(i => i != ModelGateway.Experiments.ExperimentMetrics.DroppedRequests))
         {
             Assert.Contains($"# TYPE {PrometheusNames.Family(instrument)} ", scrape, StringComparison.Ordinal);
         }
@@ -140,7 +150,7 @@ public sealed class PrometheusDashboardTests
         }
     }
 
-    private static JsonObject GatewayConfig(string simulatorUrl)
+    private static JsonObject GatewayConfig(string simulatorUrl, string shadowsUrl)
     {
         var config = TestConfig.Gateway()
             .WithProvider("tm-selfhost", simulatorUrl, trust: "self-hosted")
@@ -152,7 +162,23 @@ public sealed class PrometheusDashboardTests
             .WithDeployment("tm-gpt-public", "tm-public", ["tm-gpt"], input: 5_000m, output: 15_000m)
             .WithDeployment("tm-fallback-flaky", "tm-flaky", ["tm-fallback"], input: 1_000m, output: 1_000m, priority: -1)
             .WithDeployment("tm-fallback-self", "tm-selfhost", ["tm-fallback"], input: 2_000m, output: 6_000m)
-            .WithDeployment("tm-embed-self", "tm-selfhost", ["tm-embed"], input: 1_000m, output: 0m, capabilities: ["embeddings"]);
+            .WithDeployment("tm-embed-self", "tm-selfhost", ["tm-embed"], input: 1_000m, output: 0m, capabilities: ["embeddings"])
+            .WithProvider("tm-shadows", shadowsUrl, trust: "self-hosted")
+            .WithDeployment("tm-cand", "tm-shadows", ["tm-cand"], input: 100m, output: 300m)
+            .WithDeployment("tm-judge", "tm-shadows", ["tm-judge"], input: 100m, output: 300m)
+            .WithDeployment("tm-embed-cand", "tm-shadows", ["tm-embed-cand"], upstreamModel: "sim-embed", input: 10m, output: 0m, capabilities: ["embeddings"]);
+        config["Experiments"] = new JsonObject
+        {
+            ["tm-exp"] = new JsonObject
+            {
+                ["Enabled"] = true,
+                ["Match"] = new JsonObject { ["Models"] = new JsonArray("tm-qwen") },
+                ["Candidates"] = new JsonArray("tm-cand"),
+                ["SampleRate"] = 1,
+                ["EmbeddingsDeployment"] = "tm-embed-cand",
+                ["JudgeDeployment"] = "tm-judge",
+            },
+        };
 
         // Every call to the flaky provider gets a simulated 500 (the simulator honours a fault header on the request).
         config["Providers"]!["tm-flaky"]!["Headers"] = new JsonObject { ["x-sim-fault"] = "status=500" };

@@ -43,7 +43,7 @@ internal static class PrometheusNames
 
     /// <summary>Every series the gateway exports: its own instruments and the runtime ones.</summary>
     public static HashSet<string> AllSeries() =>
-        [.. GatewayMetrics.Instruments.SelectMany(Series), .. RuntimeSeries()];
+        [.. GatewayMetrics.Instruments.SelectMany(Series), .. ModelGateway.Experiments.ExperimentMetrics.Instruments.SelectMany(Series), .. RuntimeSeries()];
 
     /// <summary>
     /// Families of the runtime, process and ASP.NET Core instrumentation the gateway exports with its own (the gateway
