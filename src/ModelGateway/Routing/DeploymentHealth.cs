@@ -39,10 +39,12 @@ internal sealed partial class DeploymentHealth : IUpstreamAttemptListener, IDisp
             return HealthState.Available;
         }
 
+        // Polly sets the state at once but runs OnOpened (which stamps OpenUntil) on a scheduled task: a breaker that
+        // is open with no stamp yet opened a moment ago, and must already keep requests away.
         var openUntil = entry.OpenUntil;
-        if (entry.StateProvider.CircuitState is CircuitState.Open or CircuitState.Isolated && now < openUntil)
+        if (entry.StateProvider.CircuitState is CircuitState.Open or CircuitState.Isolated && (openUntil == default || now < openUntil))
         {
-            blockedUntil = openUntil;
+            blockedUntil = openUntil == default ? now + _store.Current.Config.Routing.Fallback.BreakerBreakDuration : openUntil;
             return HealthState.CircuitOpen;
         }
 
@@ -144,6 +146,12 @@ internal sealed partial class DeploymentHealth : IUpstreamAttemptListener, IDisp
                 {
                     entry.OpenUntil = _timeProvider.GetUtcNow() + args.BreakDuration;
                     LogOpened(deploymentId, args.BreakDuration.TotalSeconds);
+                    return ValueTask.CompletedTask;
+                },
+                OnHalfOpened = _ =>
+                {
+                    // The probe's outcome decides; if it opens the breaker again, the old stamp must not let requests through.
+                    entry.OpenUntil = default;
                     return ValueTask.CompletedTask;
                 },
                 OnClosed = _ =>
