@@ -1,13 +1,15 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using ModelGateway.Tests.Infrastructure;
 
 namespace ModelGateway.Tests.Deploy;
 
 /// <summary>
 /// Three published gateway processes (one configuration, sharing the Redis of its quota section) behind a real nginx
-/// on a loopback port. nginx adds <c>x-upstream</c> (the replica, or replicas, that answered) to every response.
+/// on a loopback port, running the shipped site <c>deploy/systemd/nginx-modelgateway.conf</c> (only the replicas' addresses
+/// and the port changed). nginx adds <c>x-upstream</c> (the replica, or replicas, that answered) to every response.
 /// </summary>
 internal sealed class ReplicaSet : IAsyncDisposable
 {
@@ -106,11 +108,13 @@ internal sealed class ReplicaSet : IAsyncDisposable
 
     private static async Task<Process> StartNginxAsync(string binary, string prefix, int port, IEnumerable<GatewayProcess> replicas)
     {
-        // As deploy/compose/nginx.conf: a replica that refuses the connection (draining, or dead) is skipped for the next
-        // one (proxy_next_upstream error timeout, nginx's default, made explicit). A POST that a replica had already
-        // received is not sent to another (no non_idempotent): it may have been served and billed there, so whether to
-        // send it again is the client's choice; nginx answers it 502, and the OpenAI SDKs retry a 502.
-        var servers = string.Concat(replicas.Select(r => $"    server 127.0.0.1:{r.Port};\n"));
+        // The shipped site (deploy/systemd/nginx-modelgateway.conf) with these replicas, a loopback port and an x-upstream header.
+        var site = File.ReadAllText(RepositoryFiles.PathOf("deploy", "systemd", "nginx-modelgateway.conf"));
+        var servers = string.Concat(replicas.Select(r => $"  server 127.0.0.1:{r.Port};\n"));
+        site = Replace(site, @"(  server 10\.0\.0\.\d+:8080;\n)+", servers);
+        site = Replace(site, @"listen 80;", $"listen 127.0.0.1:{port};");
+        site = Replace(site, @"location / \{\n", "location / {\n    add_header x-upstream $upstream_addr always;\n");
+        await File.WriteAllTextAsync(Path.Combine(prefix, "modelgateway.conf"), site);
         var conf = Path.Combine(prefix, "nginx.conf");
         await File.WriteAllTextAsync(conf, $$"""
             worker_processes 1;
@@ -124,20 +128,7 @@ internal sealed class ReplicaSet : IAsyncDisposable
               fastcgi_temp_path {{prefix}}/fastcgi;
               uwsgi_temp_path {{prefix}}/uwsgi;
               scgi_temp_path {{prefix}}/scgi;
-              upstream modelgateway {
-            {{servers}}    keepalive 16;
-              }
-              server {
-                listen 127.0.0.1:{{port}};
-                location / {
-                  proxy_pass http://modelgateway;
-                  proxy_http_version 1.1;
-                  proxy_set_header Connection "";
-                  proxy_buffering off;
-                  proxy_next_upstream error timeout;
-                  add_header x-upstream $upstream_addr always;
-                }
-              }
+              include {{prefix}}/modelgateway.conf;
             }
             """);
         var start = new ProcessStartInfo(binary) { RedirectStandardError = true, RedirectStandardOutput = true };
@@ -174,5 +165,12 @@ internal sealed class ReplicaSet : IAsyncDisposable
 
         process.Dispose();
         throw new InvalidOperationException($"nginx did not start on port {port}: {errors} {File.ReadAllText(Path.Combine(prefix, "error.log"))}");
+    }
+
+    private static string Replace(string text, string pattern, string replacement)
+    {
+        var replaced = Regex.Replace(text, pattern, replacement.Replace("$", "$$", StringComparison.Ordinal), RegexOptions.None, TimeSpan.FromSeconds(1));
+        Assert.True(replaced != text, $"deploy/systemd/nginx-modelgateway.conf no longer has '{pattern}'");
+        return replaced;
     }
 }
