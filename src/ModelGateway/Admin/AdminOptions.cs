@@ -18,8 +18,20 @@ public sealed class AdminOptions
     /// <summary>Directory of the file store; defaults to <c>&lt;config file&gt;.store</c> beside the configuration file.</summary>
     public string? StorePath { get; set; }
 
-    /// <summary>StackExchange.Redis connection string for the redis store; defaults to <c>ModelGateway:Quotas:Redis</c>.</summary>
+    /// <summary>
+    /// StackExchange.Redis connection string for the redis store; defaults to <c>ModelGateway:Quotas:Redis</c> (then the
+    /// store shares the quota connection with its password and TLS settings).
+    /// </summary>
     public string? Redis { get; set; }
+
+    /// <summary>
+    /// Password of <see cref="Redis"/> (of <c>requirepass</c> or of the ACL user in the string) by reference:
+    /// <c>env:NAME</c> or <c>file:/path</c>. Only with <see cref="Redis"/> set.
+    /// </summary>
+    public string? RedisPassword { get; set; }
+
+    /// <summary>TLS to <see cref="Redis"/> beyond <c>ssl=true</c>: a private CA, a client certificate. Only with <see cref="Redis"/> set.</summary>
+    public Quotas.RedisTlsOptions RedisTls { get; init; } = new();
 
     /// <summary>Prefix of the store's Redis keys and channel (a hash tag keeps them in one cluster slot).</summary>
     public string KeyPrefix { get; set; } = "{mg-config}:";

@@ -17,6 +17,12 @@ internal static class AdminServices
         var options = configuration.GetSection(AdminOptions.SectionName).Get<AdminOptions>() ?? new AdminOptions();
         options.Reset |= configuration.GetValue<bool>("config-reset");
         var sharesQuotaConnection = options.Redis is null;
+        if (sharesQuotaConnection && (options.RedisPassword is not null || RedisConnection.IsSet(options.RedisTls)))
+        {
+            throw new GatewayConfigException(["Admin:RedisPassword and Admin:RedisTls apply to Admin:Redis, which is not set: the admin store " +
+                "shares the quota connection, with ModelGateway:Quotas:RedisPassword and ModelGateway:Quotas:RedisTls."]);
+        }
+
         options.Redis ??= configuration["ModelGateway:Quotas:Redis"];
         services.AddSingleton(options);
         services.AddSingleton<AdminKeys>();
@@ -91,9 +97,10 @@ internal static class AdminServices
     }
 
     /// <summary>
-    /// The store's connection: <c>Admin:Redis</c> alone, or the quota connection (string, <c>RedisPassword</c>,
-    /// <c>RedisTls</c>) when it shares it. The key prefix must hold a hash tag: the store's script and reads span
-    /// several keys, which Redis Cluster allows only within one slot.
+    /// The store's connection: <c>Admin:Redis</c> with <c>Admin:RedisPassword</c> and <c>Admin:RedisTls</c>, or the
+    /// quota connection (string, <c>RedisPassword</c>, <c>RedisTls</c>) when it shares it; both are read and checked by
+    /// the same code. The key prefix must hold a hash tag: the store's script and reads span several keys, which Redis
+    /// Cluster allows only within one slot.
     /// </summary>
     private static StackExchange.Redis.ConfigurationOptions RedisOptions(AdminOptions options, IConfiguration configuration, bool sharesQuotaConnection)
     {
@@ -108,8 +115,13 @@ internal static class AdminServices
         if (sharesQuotaConnection)
         {
             var quotas = configuration.GetSection("ModelGateway:Quotas").Get<QuotaOptions>() ?? new QuotaOptions();
-            password = RedisConnection.Password("Quotas", quotas, Environment.GetEnvironmentVariable, errors);
+            password = RedisConnection.Password("Quotas", quotas.Redis, quotas.RedisPassword, Environment.GetEnvironmentVariable, errors);
             tls = RedisConnection.Tls("Quotas:RedisTls", quotas.RedisTls, errors);
+        }
+        else
+        {
+            password = RedisConnection.Password("Admin", options.Redis, options.RedisPassword, Environment.GetEnvironmentVariable, errors);
+            tls = RedisConnection.Tls("Admin:RedisTls", options.RedisTls, errors);
         }
 
         return errors.Count > 0 ? throw new GatewayConfigException(errors) : RedisConnection.Options(options.Redis!, password, tls);

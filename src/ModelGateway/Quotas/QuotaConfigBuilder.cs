@@ -156,7 +156,7 @@ internal static class QuotaConfigBuilder
         return new QuotaSettings
         {
             Redis = redis,
-            RedisPassword = RedisConnection.Password("Quotas", options, environment, errors),
+            RedisPassword = RedisConnection.Password("Quotas", options.Redis, options.RedisPassword, environment, errors),
             RedisTls = RedisConnection.Tls("Quotas:RedisTls", options.RedisTls, errors),
             KeyPrefix = options.KeyPrefix,
             FailClosed = failClosed,

@@ -21,14 +21,17 @@ internal sealed class QuotaService : IQuotaService
     private readonly QuotaMetrics _metrics;
     private readonly QuotaStoreHealth _health;
     private readonly QuotaCompensator _compensator;
+    private readonly QuotaHolds _holds;
 
-    public QuotaService(QuotaStores stores, TimeProvider timeProvider, QuotaMetrics metrics, QuotaStoreHealth health, QuotaCompensator compensator)
+    public QuotaService(QuotaStores stores, TimeProvider timeProvider, QuotaMetrics metrics, QuotaStoreHealth health, QuotaCompensator compensator,
+        QuotaHolds holds)
     {
         _stores = stores;
         _timeProvider = timeProvider;
         _metrics = metrics;
         _health = health;
         _compensator = compensator;
+        _holds = holds;
     }
 
     public async ValueTask<QuotaReservation> ReserveAsync(QuotaRequest request, CancellationToken cancellationToken)
@@ -85,7 +88,7 @@ internal sealed class QuotaService : IQuotaService
             return new Refused(QuotaErrors.For(ask, decision), decision);
         }
 
-        return new Held(this, store, ask, decision, Mode(settings));
+        return new Held(this, _holds.Open(store, ask), decision, Mode(settings));
     }
 
     private static QuotaScope[] Scopes(ClientKey? key, GatewayConfig config, string model)
@@ -201,22 +204,36 @@ internal sealed class QuotaService : IQuotaService
     private sealed class Held : QuotaReservation
     {
         private readonly QuotaService _service;
-        private readonly IQuotaStore _store;
-        private readonly QuotaAsk _ask;
+        private readonly OpenHold _hold;
         private readonly QuotaDecision _decision;
         private readonly string _mode;
 
-        public Held(QuotaService service, IQuotaStore store, QuotaAsk ask, QuotaDecision decision, string mode)
+        public Held(QuotaService service, OpenHold hold, QuotaDecision decision, string mode)
         {
             _service = service;
-            _store = store;
-            _ask = ask;
+            _hold = hold;
             _decision = decision;
             _mode = mode;
             Limits = decision;
         }
 
-        public override ValueTask SettleAsync(Deployment? servedBy, Requests.TokenUsage? usage, decimal costUsd) =>
-            _service.SettleAsync(_store, _ask, _decision, servedBy is null ? 0 : usage?.TotalTokens ?? 0, servedBy is null ? 0m : costUsd, _mode);
+        public override async ValueTask SettleAsync(Deployment? servedBy, Requests.TokenUsage? usage, decimal costUsd)
+        {
+            if (!_hold.TryClaim())
+            {
+                // Shutdown released it already: this request outlived the drain and its settlement window.
+                return;
+            }
+
+            try
+            {
+                await _service.SettleAsync(_hold.Store, _hold.Ask, _decision, servedBy is null ? 0 : usage?.TotalTokens ?? 0, servedBy is null ? 0m : costUsd, _mode);
+            }
+            finally
+            {
+                // Only now: shutdown waits for the list to empty before Redis closes.
+                _service._holds.Close(_hold);
+            }
+        }
     }
 }

@@ -16,6 +16,8 @@ internal static class QuotaServiceCollectionExtensions
         services.AddSingleton<QuotaCompensator>();
         services.AddHostedService(provider => provider.GetRequiredService<QuotaCompensator>());
         services.AddHostedService<QuotaHoldSweeper>();
+        services.AddSingleton<QuotaHolds>();
+        services.AddSingleton<QuotaDrain>();
         services.AddSingleton<IQuotaService, QuotaService>();
         services.AddSingleton<TeamBudgetMonitor>();
         services.AddHostedService(provider => provider.GetRequiredService<TeamBudgetMonitor>());

@@ -4,21 +4,25 @@ using StackExchange.Redis;
 namespace ModelGateway.Quotas;
 
 /// <summary>
-/// Builds the StackExchange.Redis options of the quota store (and of the admin store when it shares the connection)
-/// from the connection string, the password reference and the TLS files, and validates them at start-up. A Redis
+/// Builds the StackExchange.Redis options of the quota store and of the admin store (its own connection, or the quota
+/// one it shares) from the connection string, the password reference and the TLS files, and validates them at start-up. A Redis
 /// Cluster needs nothing more: the client finds the other nodes from any one listed.
 /// </summary>
 internal static class RedisConnection
 {
-    /// <summary>Reads <c>{section}:RedisPassword</c>; an error when it is set twice (here and as <c>password=</c> in the string) or without a connection string.</summary>
-    public static ProviderCredential? Password(string section, QuotaOptions options, Func<string, string?> environment, List<string> errors)
+    /// <summary>
+    /// Reads <c>{section}:RedisPassword</c> (<paramref name="reference"/>), the password of <c>{section}:Redis</c>
+    /// (<paramref name="redis"/>); an error when it is set twice (here and as <c>password=</c> in the string) or without
+    /// a connection string.
+    /// </summary>
+    public static ProviderCredential? Password(string section, string? redis, string? reference, Func<string, string?> environment, List<string> errors)
     {
         ConfigurationOptions? parsed = null;
-        if (!string.IsNullOrWhiteSpace(options.Redis))
+        if (!string.IsNullOrWhiteSpace(redis))
         {
             try
             {
-                parsed = ConfigurationOptions.Parse(options.Redis);
+                parsed = ConfigurationOptions.Parse(redis);
             }
             catch (Exception ex) when (ex is ArgumentException or FormatException)
             {
@@ -27,12 +31,12 @@ internal static class RedisConnection
             }
         }
 
-        if (options.RedisPassword is null)
+        if (reference is null)
         {
             return null;
         }
 
-        if (string.IsNullOrWhiteSpace(options.Redis))
+        if (string.IsNullOrWhiteSpace(redis))
         {
             errors.Add($"{section}:RedisPassword is set but {section}:Redis is not.");
         }
@@ -41,8 +45,12 @@ internal static class RedisConnection
             errors.Add($"{section}:RedisPassword is set and {section}:Redis has a password too: set it in one place.");
         }
 
-        return GatewayConfigBuilder.ResolveCredential($"{section}:RedisPassword", options.RedisPassword, environment, errors);
+        return GatewayConfigBuilder.ResolveCredential($"{section}:RedisPassword", reference, environment, errors);
     }
+
+    /// <summary>Whether any TLS setting is made.</summary>
+    public static bool IsSet(RedisTlsOptions options) =>
+        options.Enabled || options.CaCertificate is not null || options.ClientCertificate is not null || options.ClientKey is not null;
 
     /// <summary>Checks the TLS files exist (they are read when connecting).</summary>
     public static RedisTlsSettings Tls(string path, RedisTlsOptions options, List<string> errors)

@@ -39,7 +39,8 @@ public sealed partial class ComposeAndSystemdTests
         // Docker's stop timeout covers the gateway's whole drain.
         var shutdown = config["ModelGateway"]!["Shutdown"]!;
         var drain = TimeSpan.Parse((string)shutdown["GracePeriod"]!, CultureInfo.InvariantCulture) + TimeSpan.Parse((string)shutdown["DrainTimeout"]!, CultureInfo.InvariantCulture);
-        Assert.True(Seconds((string)gateway["stop_grace_period"]!) > drain.TotalSeconds);
+        // The stop waits for the drain, then for the quota settlements of what it cut.
+        Assert.True(Seconds((string)gateway["stop_grace_period"]!) > (drain + ModelGateway.Quotas.QuotaDrain.SettleTimeout).TotalSeconds);
     }
 
     [Fact]
@@ -99,7 +100,7 @@ public sealed partial class ComposeAndSystemdTests
         Assert.Contains(urls, u => u.Port == int.Parse(assignments["Admin__Port"], CultureInfo.InvariantCulture) && u.Host == "127.0.0.1");
         var drain = TimeSpan.Parse(assignments["ModelGateway__Shutdown__GracePeriod"], CultureInfo.InvariantCulture)
             + TimeSpan.Parse(assignments["ModelGateway__Shutdown__DrainTimeout"], CultureInfo.InvariantCulture);
-        Assert.True(int.Parse(unit["TimeoutStopSec"], CultureInfo.InvariantCulture) > drain.TotalSeconds);
+        Assert.True(int.Parse(unit["TimeoutStopSec"], CultureInfo.InvariantCulture) > (drain + ModelGateway.Quotas.QuotaDrain.SettleTimeout).TotalSeconds);
         Assert.Equal("SIGTERM", unit["KillSignal"]);
         Assert.StartsWith("/var/lib/" + unit["StateDirectory"] + "/", assignments["Admin__StorePath"], StringComparison.Ordinal);
         Assert.StartsWith("/var/lib/" + unit["StateDirectory"] + "/", assignments["ModelGateway__Ledger__DataDirectory"], StringComparison.Ordinal);
