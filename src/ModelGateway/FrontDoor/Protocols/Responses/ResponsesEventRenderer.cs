@@ -152,8 +152,8 @@ internal sealed class ResponsesEventRenderer
         if (!_calls.TryGetValue(index, out var item))
         {
             CloseOpen();
-            var name = function.ValueKind == JsonValueKind.Object ? StringOf(function, "name") : null;
-            item = new OutputItem(OutputItemKind.FunctionCall, _items.Count, StringOf(call, "id"), name ?? string.Empty);
+            var (space, name) = _exchange.Request.ClientName((function.ValueKind == JsonValueKind.Object ? StringOf(function, "name") : null) ?? string.Empty);
+            item = new OutputItem(OutputItemKind.FunctionCall, _items.Count, StringOf(call, "id"), name, space);
             _calls[index] = item;
             Open(item);
         }
