@@ -41,6 +41,15 @@ public sealed class CodexThroughGatewayTests
             ? last["input"]!.AsArray().Single(i => i!["type"]?.GetValue<string>() == "function_call_output")!["output"]!.ToString()
             : last["messages"]!.AsArray().Single(m => m!["role"]!.GetValue<string>() == "tool")!["content"]!.ToString();
         Assert.Contains(AgentScript.ToolOutput, toolOutput, StringComparison.Ordinal);
+        if (path == "native")
+        {
+            // Codex asks for encrypted reasoning and sends it back; the gateway tagged it on the way out and the
+            // upstream that made it gets its own bytes back.
+            var reasoning = last["input"]!.AsArray().Where(i => i!["type"]?.GetValue<string>() == "reasoning").ToList();
+            Assert.NotEmpty(reasoning);
+            Assert.All(reasoning, r => Assert.StartsWith(
+                "simulated-reasoning:", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(r!["encrypted_content"]!.GetValue<string>())), StringComparison.Ordinal));
+        }
     }
 
     /// <summary>

@@ -55,7 +55,7 @@ internal static class ChatCompletionRenderer
         var reasoning = StringOf(message, "reasoning_content") ?? StringOf(message, "reasoning");
         if (!string.IsNullOrEmpty(reasoning))
         {
-            var item = new OutputItem(OutputItemKind.Reasoning, output.Count);
+            var item = new OutputItem(OutputItemKind.Reasoning, output.Count) { EncryptedContent = TranslatedReasoning(request) };
             item.Text.Append(reasoning);
             output.Add(item.ToJson());
         }
@@ -80,6 +80,10 @@ internal static class ChatCompletionRenderer
             }
         }
     }
+
+    /// <summary>The <c>encrypted_content</c> of reasoning rendered from a chat upstream, when asked for: a tag no provider accepts back.</summary>
+    public static string? TranslatedReasoning(ResponsesRequest request) =>
+        request.IncludesEncryptedReasoning ? Providers.OpenAi.EncryptedReasoningTag.Translated : null;
 
     private static string? StringOf(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

@@ -40,6 +40,9 @@ internal sealed class OutputItem
 
     public string? Name { get; }
 
+    /// <summary>A reasoning item's <c>encrypted_content</c>, when the client asked for it.</summary>
+    public string? EncryptedContent { get; init; }
+
     /// <summary>The namespace tool of the function called (the client's own name is <see cref="Name"/>).</summary>
     public string? Namespace { get; }
 
@@ -62,6 +65,11 @@ internal sealed class OutputItem
             case OutputItemKind.Reasoning:
                 json.WriteString("type"u8, "reasoning"u8);
                 json.WriteString("status"u8, status);
+                if (EncryptedContent is not null)
+                {
+                    json.WriteString("encrypted_content"u8, EncryptedContent);
+                }
+
                 json.WriteStartArray("summary"u8);
                 if (done)
                 {

@@ -179,7 +179,10 @@ internal sealed class ResponsesEventRenderer
         }
 
         CloseOpen();
-        var item = new OutputItem(kind, _items.Count);
+        var item = new OutputItem(kind, _items.Count)
+        {
+            EncryptedContent = kind == OutputItemKind.Reasoning ? ChatCompletionRenderer.TranslatedReasoning(_exchange.Request) : null,
+        };
         Open(item);
         return item;
     }

@@ -62,6 +62,9 @@ internal sealed record ResponsesRequest
 
     public string? PromptCacheKey { get; init; }
 
+    /// <summary><c>include</c> asks for <c>reasoning.encrypted_content</c> (Codex does, with <c>store: false</c>).</summary>
+    public bool IncludesEncryptedReasoning { get; init; }
+
     /// <summary>The name a chat upstream knows a function by (a namespace's functions go flat); <paramref name="name"/> alone names a top-level function first.</summary>
     public string UpstreamName(string? @namespace, string name)
     {

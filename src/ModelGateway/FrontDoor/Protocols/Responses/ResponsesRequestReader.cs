@@ -183,6 +183,7 @@ internal static class ResponsesRequestReader
             ReasoningSummary = summary,
             User = user,
             PromptCacheKey = cacheKey,
+            IncludesEncryptedReasoning = Includes(root, "reasoning.encrypted_content"),
         };
     }
 
@@ -440,6 +441,22 @@ internal static class ResponsesRequestReader
 
             functions[i] = functions[i] with { Name = unique };
         }
+    }
+
+    private static bool Includes(JsonElement root, string value)
+    {
+        if (root.TryGetProperty("include", out var include) && include.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var entry in include.EnumerateArray())
+            {
+                if (entry.ValueKind == JsonValueKind.String && entry.ValueEquals(value))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     private static string? NameOf(JsonElement tool) =>
