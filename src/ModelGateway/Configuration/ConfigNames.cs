@@ -60,6 +60,16 @@ internal static class ConfigNames
         _ => throw new ArgumentOutOfRangeException(nameof(use)),
     };
 
+    public static bool TryParseStoredResponseOwner(string? value, out StoredResponseOwner owner)
+    {
+        switch (value)
+        {
+            case "key": owner = StoredResponseOwner.Key; return true;
+            case "team": owner = StoredResponseOwner.Team; return true;
+            default: owner = StoredResponseOwner.Key; return false;
+        }
+    }
+
     /// <summary>The training-use default of a trust tier: only a provider we run ourselves may be captured unless the operator says so.</summary>
     public static TrainingUse DefaultTrainingUse(TrustTier tier) => tier == TrustTier.SelfHosted ? TrainingUse.Allowed : TrainingUse.Forbidden;
 

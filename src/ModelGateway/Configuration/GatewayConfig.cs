@@ -36,6 +36,9 @@ public sealed record GatewayConfig
     /// <summary>How long a stored Responses API response can be read or continued (<c>Limits:StoredResponseRetention</c>).</summary>
     public TimeSpan StoredResponseRetention { get; init; } = DefaultStoredResponseRetention;
 
+    /// <summary>Who may read, continue or delete a stored response (<c>Limits:StoredResponseOwner</c>).</summary>
+    public StoredResponseOwner StoredResponseOwner { get; init; } = StoredResponseOwner.Key;
+
     /// <summary>Routing rules, sensitivity policy and fallback budgets (docs/routing.md).</summary>
     public ModelGateway.Routing.RoutingPolicy Routing { get; init; } = ModelGateway.Routing.RoutingPolicy.Default;
 

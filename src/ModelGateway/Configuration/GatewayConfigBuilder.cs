@@ -93,6 +93,11 @@ internal static class GatewayConfigBuilder
             errors.Add("Limits:StoredResponseRetention must be positive and at most 1.00:00:00.");
         }
 
+        if (!ConfigNames.TryParseStoredResponseOwner(options.Limits.StoredResponseOwner, out var responseOwner))
+        {
+            errors.Add($"Limits:StoredResponseOwner '{options.Limits.StoredResponseOwner}' is not one of: key, team.");
+        }
+
         var routing = ModelGateway.Routing.RoutingPolicyBuilder.TryBuild(options, options.Teams.Keys, errors);
         var capture = BuildCapture(options, errors);
         var experiments = ExperimentConfigBuilder.Build(options, options.Teams.Keys, errors);
@@ -113,6 +118,7 @@ internal static class GatewayConfigBuilder
             MaxStreamEventBytes = options.Limits.MaxStreamEventBytes,
             LogContent = options.RequestLogging.IncludeContent,
             StoredResponseRetention = options.Limits.StoredResponseRetention,
+            StoredResponseOwner = responseOwner,
             Routing = routing!,
             Capture = capture,
             Experiments = experiments,

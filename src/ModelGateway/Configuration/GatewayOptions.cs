@@ -158,6 +158,9 @@ public sealed class LimitsOptions
 
     /// <summary>How long a stored Responses API response (<c>store</c> not false) can be read or continued.</summary>
     public TimeSpan StoredResponseRetention { get; set; } = GatewayConfig.DefaultStoredResponseRetention;
+
+    /// <summary>Who may read, continue or delete a stored response: <c>key</c> (the key that created it) or <c>team</c> (any key of its team).</summary>
+    public string StoredResponseOwner { get; set; } = "key";
 }
 
 public sealed class LoggingOptions

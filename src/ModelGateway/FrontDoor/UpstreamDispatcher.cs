@@ -193,7 +193,7 @@ internal sealed class UpstreamDispatcher
             // Pass-through when the deployment speaks the client's protocol; otherwise the adapter answers in the
             // canonical form and the inbound module renders it for the client.
             var native = adapter.ServesNatively(request.Protocol.Protocol, deployment);
-            var sink = native ? request.Protocol.ObserveNative(client) : request.Protocol.RenderCanonical(request, client);
+            var sink = native ? request.Protocol.ObserveNative(deployment, client) : request.Protocol.RenderCanonical(request, client);
             var outcome = await GatewayTracing.SendTracedAsync(adapter, new UpstreamCall
             {
                 Request = request,

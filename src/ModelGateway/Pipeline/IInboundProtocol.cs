@@ -31,4 +31,7 @@ internal interface IInboundProtocol
     /// answer on its way (to store it). Made per attempt.
     /// </summary>
     ResponseSink ObserveNative(ResponseSink client) => client;
+
+    /// <summary>As <see cref="ObserveNative(ResponseSink)"/>, for modules that mark the answer with the deployment that made it.</summary>
+    ResponseSink ObserveNative(Configuration.Deployment deployment, ResponseSink client) => ObserveNative(client);
 }

@@ -101,6 +101,27 @@ public sealed class GatewayConfigBuilderTests
     }
 
     [Fact]
+    public void Stored_response_owner_defaults_to_key_and_can_be_team()
+    {
+        var options = ValidOptions();
+        Assert.Equal(StoredResponseOwner.Key, GatewayConfigBuilder.Build(options, Environment).StoredResponseOwner);
+
+        options.Limits.StoredResponseOwner = "team";
+        Assert.Equal(StoredResponseOwner.Team, GatewayConfigBuilder.Build(options, Environment).StoredResponseOwner);
+    }
+
+    [Fact]
+    public void Stored_response_owner_other_than_key_or_team_is_an_error()
+    {
+        var options = ValidOptions();
+        options.Limits.StoredResponseOwner = "everyone";
+
+        var ex = Assert.Throws<GatewayConfigException>(() => GatewayConfigBuilder.Build(options, Environment));
+
+        Assert.Equal("Limits:StoredResponseOwner 'everyone' is not one of: key, team.", Assert.Single(ex.Errors));
+    }
+
+    [Fact]
     public void Cost_uses_cached_and_output_prices()
     {
         var price = new ModelPrice(InputPerMillion: 2m, CachedInputPerMillion: 0.5m, OutputPerMillion: 8m);

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using ModelGateway.Simulator;
 using ModelGateway.Tests.Infrastructure;
 using ModelGateway.Tests.Providers;
 
@@ -39,5 +41,41 @@ public sealed class CodexThroughGatewayTests
             ? last["input"]!.AsArray().Single(i => i!["type"]?.GetValue<string>() == "function_call_output")!["output"]!.ToString()
             : last["messages"]!.AsArray().Single(m => m!["role"]!.GetValue<string>() == "tool")!["content"]!.ToString();
         Assert.Contains(AgentScript.ToolOutput, toolOutput, StringComparison.Ordinal);
+        if (path == "native")
+        {
+            // Codex asks for encrypted reasoning and sends it back; the gateway tagged it on the way out and the
+            // upstream that made it gets its own bytes back.
+            var reasoning = last["input"]!.AsArray().Where(i => i!["type"]?.GetValue<string>() == "reasoning").ToList();
+            Assert.NotEmpty(reasoning);
+            Assert.All(reasoning, r => Assert.StartsWith(
+                "simulated-reasoning:", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(r!["encrypted_content"]!.GetValue<string>())), StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>
+    /// On the translated path the chat upstream calls <c>multi_agent_v1__close_agent</c> (Codex's namespace tool, flat):
+    /// Codex gets it back as <c>close_agent</c> in namespace <c>multi_agent_v1</c> and runs its own handler, which rejects
+    /// the made-up agent id (a call Codex could not route would come back as an unsupported call instead).
+    /// </summary>
+    [Fact]
+    public async Task Codex_runs_a_namespaced_tool_called_by_a_chat_upstream()
+    {
+        await using var host = await ProviderKindHost.StartAsync("openai");
+        host.Simulator.State.SetScript(new ScriptSpec
+        {
+            ToolCalls = [new("multi_agent_v1__close_agent", JsonSerializer.SerializeToElement(new { target = "mg-no-such-agent" }))],
+            Answer = AgentScript.Answer,
+        });
+
+        var run = await CodexCli.RunAsync(host.Gateway.BaseUrl + "/v1", TestConfig.ClientKey, "m", "Close the agent, then report.");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains(AgentScript.Answer, run.Stdout, StringComparison.Ordinal);
+        var messages = JsonNode.Parse(host.Simulator.State.Received[^1].Body)!["messages"]!.AsArray();
+        var call = messages.Single(m => m!["tool_calls"] is not null)!["tool_calls"]![0]!["function"]!;
+        Assert.Equal("multi_agent_v1__close_agent", call["name"]!.GetValue<string>());
+        var toolOutput = messages.Single(m => m!["role"]!.GetValue<string>() == "tool")!["content"]!.ToString();
+        Assert.Contains("invalid agent id mg-no-such-agent", toolOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsupported", toolOutput, StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -56,7 +56,16 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
         using var filtered = profile.StripsReasoningFromHistory && call.Chat is not null
             ? Dialects.ReasoningHistoryFilter.Filter(rewritten is null ? call.Body.Span : rewritten.Span)
             : null;
-        SetOutgoingBody(context, filtered ?? rewritten, call.Body);
+        var dropped = 0;
+        using var reasoning = call.Native && call.Request.Protocol.Protocol == InboundProtocol.OpenAiResponses
+            ? EncryptedReasoningFilter.Filter(rewritten is null ? call.Body.Span : rewritten.Span, provider, out dropped)
+            : null;
+        if (dropped > 0)
+        {
+            LogReasoningDropped(call.RequestId, dropped, provider.Id);
+        }
+
+        SetOutgoingBody(context, reasoning ?? filtered ?? rewritten, call.Body);
 
         // YARP's activity timeout is the backstop; the two timeouts users configure are enforced here (headers)
         // and in the stream observer (gaps between events), so a stalled stream ends with an error event.
@@ -107,6 +116,9 @@ internal sealed partial class OpenAiForwardingAdapter : IProviderAdapter
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Trace, Message = "{RequestId} request content: {Content}")]
     private partial void LogRequestContent(string requestId, string content);
+
+    [LoggerMessage(EventId = 2880, Level = LogLevel.Debug, Message = "{RequestId}: {Count} input items with encrypted content made by another provider left out for {ProviderId}")]
+    private partial void LogReasoningDropped(string requestId, int count, string providerId);
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Trace, Message = "{RequestId} response content: {Content}")]
     private partial void LogResponseContent(string requestId, string content);

@@ -74,7 +74,7 @@ public sealed class ResponsesWireTests : IAsyncLifetime
         Assert.Equal("response.completed", events[^1].Type);
 
         var sent = JsonNode.Parse(_host.Simulator.State.Received.Single().Body)!;
-        Assert.Equal(["exec_command", "spawn_agent"], sent["tools"]!.AsArray().Select(t => t!["function"]!["name"]!.GetValue<string>()));
+        Assert.Equal(["exec_command", "multi_agent_v1__spawn_agent"], sent["tools"]!.AsArray().Select(t => t!["function"]!["name"]!.GetValue<string>()));
         Assert.True(sent["stream_options"]!["include_usage"]!.GetValue<bool>());
     }
 

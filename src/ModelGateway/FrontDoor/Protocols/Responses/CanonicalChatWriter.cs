@@ -9,7 +9,8 @@ namespace ModelGateway.FrontDoor.Protocols.Responses;
 /// Writes a Responses request as the canonical OpenAI chat completions body the translating adapters read:
 /// instructions and system/developer messages become system messages, <c>function_call</c> items join the assistant
 /// turn as <c>tool_calls</c>, <c>function_call_output</c> items become <c>tool</c> messages, reasoning items and
-/// built-in tool items are left out (a chat upstream cannot read them), function tools go flat.
+/// built-in tool items are left out (a chat upstream cannot read them), function tools go flat (a namespace's
+/// functions, and calls to them, under their flat names: <see cref="ResponsesRequest.UpstreamName"/>).
 /// </summary>
 internal static class CanonicalChatWriter
 {
@@ -43,7 +44,7 @@ internal static class CanonicalChatWriter
                 json.WriteEndObject();
             }
 
-            if (!WriteMessages(json, request.InputItems, checkCallOutputs, out error))
+            if (!WriteMessages(json, request, checkCallOutputs, out error))
             {
                 return null;
             }
@@ -63,9 +64,10 @@ internal static class CanonicalChatWriter
         return new CanonicalRequest(body, chat, chat.ModelToken);
     }
 
-    private static bool WriteMessages(Utf8JsonWriter json, List<byte[]> items, bool checkCallOutputs, out GatewayError? error)
+    private static bool WriteMessages(Utf8JsonWriter json, ResponsesRequest request, bool checkCallOutputs, out GatewayError? error)
     {
         error = null;
+        var items = request.InputItems;
         var calls = new HashSet<string>(StringComparer.Ordinal);
         var assistantOpen = false;
         var toolCallsOpen = false;
@@ -117,7 +119,8 @@ internal static class CanonicalChatWriter
                     json.WriteString("id"u8, callId);
                     json.WriteString("type"u8, "function"u8);
                     json.WriteStartObject("function"u8);
-                    json.WriteString("name"u8, item.GetProperty("name").GetString());
+                    var space = item.TryGetProperty("namespace", out var ns) && ns.ValueKind == JsonValueKind.String ? ns.GetString() : null;
+                    json.WriteString("name"u8, request.UpstreamName(space, item.GetProperty("name").GetString()!));
                     json.WriteString("arguments"u8, item.GetProperty("arguments").GetString());
                     json.WriteEndObject();
                     json.WriteEndObject();
@@ -327,7 +330,8 @@ internal static class CanonicalChatWriter
             json.WriteStartObject("tool_choice"u8);
             json.WriteString("type"u8, "function"u8);
             json.WriteStartObject("function"u8);
-            json.WriteString("name"u8, choice.GetProperty("name").GetString());
+            var space = choice.TryGetProperty("namespace", out var ns) && ns.ValueKind == JsonValueKind.String ? ns.GetString() : null;
+            json.WriteString("name"u8, request.UpstreamName(space, choice.GetProperty("name").GetString()!));
             json.WriteEndObject();
             json.WriteEndObject();
         }

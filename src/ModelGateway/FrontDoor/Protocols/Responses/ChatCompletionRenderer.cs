@@ -24,7 +24,7 @@ internal static class ChatCompletionRenderer
                 state = StateOf(finish);
                 if (choice.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.Object)
                 {
-                    AddItems(message, output, state.Status == "incomplete");
+                    AddItems(exchange.Request, message, output, state.Status == "incomplete");
                 }
             }
         }
@@ -50,12 +50,12 @@ internal static class ChatCompletionRenderer
         _ => new ResponseState("completed"),
     };
 
-    private static void AddItems(JsonElement message, List<byte[]> output, bool incomplete)
+    private static void AddItems(ResponsesRequest request, JsonElement message, List<byte[]> output, bool incomplete)
     {
         var reasoning = StringOf(message, "reasoning_content") ?? StringOf(message, "reasoning");
         if (!string.IsNullOrEmpty(reasoning))
         {
-            var item = new OutputItem(OutputItemKind.Reasoning, output.Count);
+            var item = new OutputItem(OutputItemKind.Reasoning, output.Count) { EncryptedContent = TranslatedReasoning(request) };
             item.Text.Append(reasoning);
             output.Add(item.ToJson());
         }
@@ -73,12 +73,17 @@ internal static class ChatCompletionRenderer
             foreach (var call in calls.EnumerateArray())
             {
                 var function = call.GetProperty("function");
-                var item = new OutputItem(OutputItemKind.FunctionCall, output.Count, StringOf(call, "id"), StringOf(function, "name"));
+                var (space, name) = request.ClientName(StringOf(function, "name") ?? string.Empty);
+                var item = new OutputItem(OutputItemKind.FunctionCall, output.Count, StringOf(call, "id"), name, space);
                 item.Text.Append(StringOf(function, "arguments") ?? "{}");
                 output.Add(item.ToJson());
             }
         }
     }
+
+    /// <summary>The <c>encrypted_content</c> of reasoning rendered from a chat upstream, when asked for: a tag no provider accepts back.</summary>
+    public static string? TranslatedReasoning(ResponsesRequest request) =>
+        request.IncludesEncryptedReasoning ? Providers.OpenAi.EncryptedReasoningTag.Translated : null;
 
     private static string? StringOf(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

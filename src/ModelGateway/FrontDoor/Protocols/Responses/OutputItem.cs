@@ -14,7 +14,7 @@ internal enum OutputItemKind
 /// <summary>One output item of a response being rendered from canonical output: what has arrived of it so far.</summary>
 internal sealed class OutputItem
 {
-    public OutputItem(OutputItemKind kind, int index, string? callId = null, string? name = null)
+    public OutputItem(OutputItemKind kind, int index, string? callId = null, string? name = null, string? @namespace = null)
     {
         Kind = kind;
         Index = index;
@@ -26,6 +26,7 @@ internal sealed class OutputItem
         });
         CallId = callId ?? (kind == OutputItemKind.FunctionCall ? UniqueIds.Next("call_") : null);
         Name = name;
+        Namespace = @namespace;
     }
 
     public OutputItemKind Kind { get; }
@@ -38,6 +39,12 @@ internal sealed class OutputItem
     public string? CallId { get; }
 
     public string? Name { get; }
+
+    /// <summary>A reasoning item's <c>encrypted_content</c>, when the client asked for it.</summary>
+    public string? EncryptedContent { get; init; }
+
+    /// <summary>The namespace tool of the function called (the client's own name is <see cref="Name"/>).</summary>
+    public string? Namespace { get; }
 
     /// <summary>Text, reasoning summary text, or call arguments.</summary>
     public StringBuilder Text { get; } = new();
@@ -58,6 +65,11 @@ internal sealed class OutputItem
             case OutputItemKind.Reasoning:
                 json.WriteString("type"u8, "reasoning"u8);
                 json.WriteString("status"u8, status);
+                if (EncryptedContent is not null)
+                {
+                    json.WriteString("encrypted_content"u8, EncryptedContent);
+                }
+
                 json.WriteStartArray("summary"u8);
                 if (done)
                 {
@@ -83,6 +95,11 @@ internal sealed class OutputItem
                 json.WriteString("status"u8, status);
                 json.WriteString("arguments"u8, done ? Text.ToString() : string.Empty);
                 json.WriteString("call_id"u8, CallId);
+                if (Namespace is not null)
+                {
+                    json.WriteString("namespace"u8, Namespace);
+                }
+
                 json.WriteString("name"u8, Name);
                 break;
         }

@@ -7,8 +7,8 @@ namespace ModelGateway.FrontDoor.Protocols.Responses;
 
 /// <summary>
 /// Stored responses: <c>GET /v1/responses/{id}</c>, <c>DELETE /v1/responses/{id}</c> and
-/// <c>GET /v1/responses/{id}/input_items</c>; and the token count, <c>POST /v1/responses/input_tokens</c>. Only the key that created a response sees it; to any other key it is
-/// a 404, as if it did not exist.
+/// <c>GET /v1/responses/{id}/input_items</c>; and the token count, <c>POST /v1/responses/input_tokens</c>. Only the key that created a response (or, with
+/// <c>Limits:StoredResponseOwner</c> <c>team</c>, a key of its team) sees it; to any other key it is a 404, as if it did not exist.
 /// </summary>
 internal static class ResponsesEndpoints
 {
@@ -91,9 +91,9 @@ internal static class ResponsesEndpoints
 
     private static async ValueTask<StoredResponse?> FindAsync(HttpContext context, string id)
     {
-        var caller = context.Features.GetRequiredFeature<GatewayRequestFeature>().Caller!;
+        var record = context.Features.GetRequiredFeature<GatewayRequestFeature>();
         var stored = await context.RequestServices.GetRequiredService<IResponseStore>().GetAsync(id, context.RequestAborted);
-        if (stored is null || stored.OwnerKeyId != caller.KeyId)
+        if (stored is null || !stored.IsVisibleTo(record.Caller!, record.Snapshot!.Config.StoredResponseOwner))
         {
             await new GatewayError(StatusCodes.Status404NotFound, "invalid_request_error", "not_found", $"No response found with id '{id}'.", "id")
                 .WriteAsync(context);

@@ -152,8 +152,8 @@ internal sealed class ResponsesEventRenderer
         if (!_calls.TryGetValue(index, out var item))
         {
             CloseOpen();
-            var name = function.ValueKind == JsonValueKind.Object ? StringOf(function, "name") : null;
-            item = new OutputItem(OutputItemKind.FunctionCall, _items.Count, StringOf(call, "id"), name ?? string.Empty);
+            var (space, name) = _exchange.Request.ClientName((function.ValueKind == JsonValueKind.Object ? StringOf(function, "name") : null) ?? string.Empty);
+            item = new OutputItem(OutputItemKind.FunctionCall, _items.Count, StringOf(call, "id"), name, space);
             _calls[index] = item;
             Open(item);
         }
@@ -179,7 +179,10 @@ internal sealed class ResponsesEventRenderer
         }
 
         CloseOpen();
-        var item = new OutputItem(kind, _items.Count);
+        var item = new OutputItem(kind, _items.Count)
+        {
+            EncryptedContent = kind == OutputItemKind.Reasoning ? ChatCompletionRenderer.TranslatedReasoning(_exchange.Request) : null,
+        };
         Open(item);
         return item;
     }

@@ -1,4 +1,6 @@
+using ModelGateway.Configuration;
 using ModelGateway.Pipeline;
+using ModelGateway.Providers.OpenAi;
 using ModelGateway.Requests;
 using ModelGateway.Sensitivity;
 
@@ -46,6 +48,11 @@ internal sealed class ResponsesExchange : IInboundProtocol
 
     /// <summary>A stored response is read on its way to the client; a stateless one (<c>store: false</c>) passes untouched.</summary>
     public ResponseSink ObserveNative(ResponseSink client) => Request.Store ? new NativeResponseCapture(client, this) : client;
+
+    /// <summary>As <see cref="ObserveNative(ResponseSink)"/>; encrypted reasoning the client asked for is tagged with the provider that made it.</summary>
+    public ResponseSink ObserveNative(Deployment deployment, ResponseSink client) => Request.IncludesEncryptedReasoning
+        ? new EncryptedReasoningTagger(ObserveNative(client), EncryptedReasoningTag.Of(deployment.Provider))
+        : ObserveNative(client);
 
     /// <summary>Keeps the finished response (unless the client said <c>store: false</c>) before the client hears it is done.</summary>
     public async ValueTask SaveAsync(IReadOnlyList<byte[]> output, byte[] response, CancellationToken cancellationToken, string? id = null)

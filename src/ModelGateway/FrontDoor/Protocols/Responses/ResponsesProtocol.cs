@@ -54,9 +54,9 @@ internal sealed class ResponsesProtocol : IInboundModule
         if (request.PreviousResponseId is { } previousId)
         {
             var previous = await store.GetAsync(previousId, context.RequestAborted);
-            if (previous is not null && previous.OwnerKeyId != caller.KeyId)
+            if (previous is not null && !previous.IsVisibleTo(caller, record.Snapshot?.Config.StoredResponseOwner ?? StoredResponseOwner.Key))
             {
-                // Another key's response is as unknown as one that never existed.
+                // Another key's (or team's) response is as unknown as one that never existed.
                 return (null, PreviousNotFound(previousId));
             }
 

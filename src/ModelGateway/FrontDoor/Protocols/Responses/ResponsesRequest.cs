@@ -61,9 +61,48 @@ internal sealed record ResponsesRequest
     public string? User { get; init; }
 
     public string? PromptCacheKey { get; init; }
+
+    /// <summary><c>include</c> asks for <c>reasoning.encrypted_content</c> (Codex does, with <c>store: false</c>).</summary>
+    public bool IncludesEncryptedReasoning { get; init; }
+
+    /// <summary>The name a chat upstream knows a function by (a namespace's functions go flat); <paramref name="name"/> alone names a top-level function first.</summary>
+    public string UpstreamName(string? @namespace, string name)
+    {
+        FunctionTool? loose = null;
+        foreach (var function in Functions)
+        {
+            if (function.OwnName == name)
+            {
+                if (function.Namespace == @namespace)
+                {
+                    return function.Name;
+                }
+
+                loose ??= @namespace is null ? function : null;
+            }
+        }
+
+        return loose?.Name ?? (@namespace is null ? name : ResponsesRequestReader.FlatName(@namespace, name));
+    }
+
+    /// <summary>The namespace and own name of the function a chat upstream called by <paramref name="upstreamName"/> (unknown names come back as they are).</summary>
+    public (string? Namespace, string Name) ClientName(string upstreamName)
+    {
+        foreach (var function in Functions)
+        {
+            if (function.Name == upstreamName)
+            {
+                return (function.Namespace, function.OwnName);
+            }
+        }
+
+        return (null, upstreamName);
+    }
 }
 
 /// <summary>A function tool as the chat upstream sees it.</summary>
-/// <param name="Name">The function name.</param>
+/// <param name="Name">The name the chat upstream sees: the function's own, or for a function of a namespace tool a flat name made of both (<see cref="ResponsesRequestReader.FlatName"/>).</param>
+/// <param name="OwnName">The function's name as the client declared it.</param>
+/// <param name="Namespace">The <c>namespace</c> tool holding it, if any.</param>
 /// <param name="Json">The Responses tool object, raw (<c>{type:"function", name, description, parameters, strict}</c>).</param>
-internal sealed record FunctionTool(string Name, byte[] Json);
+internal sealed record FunctionTool(string Name, string OwnName, string? Namespace, byte[] Json);

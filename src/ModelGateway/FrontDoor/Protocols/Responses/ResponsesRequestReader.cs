@@ -5,12 +5,15 @@ namespace ModelGateway.FrontDoor.Protocols.Responses;
 
 /// <summary>
 /// Reads and checks an OpenAI Responses request: the fields the gateway translates, the input items (kept raw for
-/// the store), the tools (namespace tools flattened, built-in tools set apart). Errors are 400s in OpenAI's
+/// the store), the tools (namespace tools flattened under unique flat names, built-in tools set apart). Errors are 400s in OpenAI's
 /// envelope naming the field, never a 5xx. Unknown top-level fields are accepted (they pass through natively).
 /// </summary>
 internal static class ResponsesRequestReader
 {
     public const string ItemTypes = "message, function_call, function_call_output, reasoning";
+
+    /// <summary>The longest function name chat APIs accept.</summary>
+    private const int MaxFunctionName = 64;
 
     // Output items of OpenAI's own built-in tools: a conversation may carry them back; a chat upstream never saw them.
     private static readonly HashSet<string> BuiltInCallItems = new(StringComparer.Ordinal)
@@ -116,10 +119,12 @@ internal static class ResponsesRequestReader
         var functions = new List<FunctionTool>();
         var builtIn = new List<string>();
         if (root.TryGetProperty("tools", out var tools) && tools.ValueKind != JsonValueKind.Null
-            && !ReadTools(tools, functions, builtIn, "tools", out error))
+            && !ReadTools(tools, functions, builtIn, "tools", null, out error))
         {
             return null;
         }
+
+        Flatten(functions);
 
         var forcesBuiltIn = false;
         if (root.TryGetProperty("tool_choice", out var choice) && !CheckToolChoice(choice, functions, out forcesBuiltIn, out error))
@@ -178,6 +183,7 @@ internal static class ResponsesRequestReader
             ReasoningSummary = summary,
             User = user,
             PromptCacheKey = cacheKey,
+            IncludesEncryptedReasoning = Includes(root, "reasoning.encrypted_content"),
         };
     }
 
@@ -331,7 +337,7 @@ internal static class ResponsesRequestReader
         return true;
     }
 
-    private static bool ReadTools(JsonElement tools, List<FunctionTool> functions, List<string> builtIn, string param, out GatewayError? error)
+    private static bool ReadTools(JsonElement tools, List<FunctionTool> functions, List<string> builtIn, string param, string? @namespace, out GatewayError? error)
     {
         error = null;
         if (tools.ValueKind != JsonValueKind.Array)
@@ -351,17 +357,27 @@ internal static class ResponsesRequestReader
                     error = RequestErrors.Missing(toolParam + ".type");
                     return false;
                 case "function":
-                    if (!tool.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String || name.GetString() is not { Length: > 0 } functionName)
+                    if (NameOf(tool) is not { } functionName)
                     {
                         error = RequestErrors.Missing(toolParam + ".name");
                         return false;
                     }
 
-                    functions.Add(new FunctionTool(functionName, System.Text.Encoding.UTF8.GetBytes(tool.GetRawText())));
+                    functions.Add(new FunctionTool(functionName, functionName, @namespace, System.Text.Encoding.UTF8.GetBytes(tool.GetRawText())));
                     break;
+                case "namespace" when @namespace is not null:
+                    error = GatewayError.InvalidRequest(
+                        $"Invalid value: 'namespace'. A namespace tool holds function tools, not another namespace ('{toolParam}.type').", toolParam + ".type", "invalid_value");
+                    return false;
                 case "namespace":
-                    // A group of function tools (Codex's multi_agent_v1): a chat upstream sees them flat.
-                    if (!tool.TryGetProperty("tools", out var inner) || !ReadTools(inner, functions, builtIn, toolParam + ".tools", out error))
+                    // A group of function tools (Codex's multi_agent_v1): a chat upstream sees them flat, under names that say their namespace.
+                    if (NameOf(tool) is not { } namespaceName)
+                    {
+                        error = RequestErrors.Missing(toolParam + ".name");
+                        return false;
+                    }
+
+                    if (!tool.TryGetProperty("tools", out var inner) || !ReadTools(inner, functions, builtIn, toolParam + ".tools", namespaceName, out error))
                     {
                         error ??= RequestErrors.Missing(toolParam + ".tools");
                         return false;
@@ -381,6 +397,71 @@ internal static class ResponsesRequestReader
         return true;
     }
 
+    /// <summary>
+    /// The flat name of function <paramref name="name"/> of namespace <paramref name="namespace"/> on a chat upstream:
+    /// <c>{namespace}__{name}</c>, within the 64 characters chat APIs allow (a longer one is cut and ends with a hash of the whole).
+    /// </summary>
+    public static string FlatName(string @namespace, string name)
+    {
+        var flat = @namespace + "__" + name;
+        if (flat.Length <= MaxFunctionName)
+        {
+            return flat;
+        }
+
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(flat)))[..8];
+        return string.Concat(flat.AsSpan(0, MaxFunctionName - 9), "_", hash);
+    }
+
+    /// <summary>Gives every namespaced function a flat name no other function has (top-level names are kept as they are).</summary>
+    private static void Flatten(List<FunctionTool> functions)
+    {
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var function in functions)
+        {
+            if (function.Namespace is null)
+            {
+                taken.Add(function.Name);
+            }
+        }
+
+        for (var i = 0; i < functions.Count; i++)
+        {
+            if (functions[i].Namespace is not { } @namespace)
+            {
+                continue;
+            }
+
+            var flat = FlatName(@namespace, functions[i].OwnName);
+            var unique = flat;
+            for (var n = 2; !taken.Add(unique); n++)
+            {
+                unique = $"{flat[..Math.Min(flat.Length, MaxFunctionName - 4)]}_{n}";
+            }
+
+            functions[i] = functions[i] with { Name = unique };
+        }
+    }
+
+    private static bool Includes(JsonElement root, string value)
+    {
+        if (root.TryGetProperty("include", out var include) && include.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var entry in include.EnumerateArray())
+            {
+                if (entry.ValueKind == JsonValueKind.String && entry.ValueEquals(value))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static string? NameOf(JsonElement tool) =>
+        tool.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String && name.GetString() is { Length: > 0 } value ? value : null;
+
     private static bool CheckToolChoice(JsonElement choice, List<FunctionTool> functions, out bool forcesBuiltIn, out GatewayError? error)
     {
         forcesBuiltIn = false;
@@ -396,10 +477,12 @@ internal static class ResponsesRequestReader
                 {
                     case "function":
                         var name = choice.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
-                        if (name is null || !functions.Exists(f => f.Name == name))
+                        var space = choice.TryGetProperty("namespace", out var ns) && ns.ValueKind == JsonValueKind.String ? ns.GetString() : null;
+                        if (name is null || !functions.Exists(f => f.OwnName == name && (space is null || f.Namespace == space)))
                         {
+                            var qualified = space is null ? name : $"{space}.{name}";
                             error = GatewayError.InvalidRequest(
-                                $"Invalid 'tool_choice': the function '{name}' is not in 'tools'.", "tool_choice", "invalid_value");
+                                $"Invalid 'tool_choice': the function '{qualified}' is not in 'tools'.", "tool_choice", "invalid_value");
                             return false;
                         }
 

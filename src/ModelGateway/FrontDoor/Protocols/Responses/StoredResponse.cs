@@ -1,3 +1,5 @@
+using ModelGateway.Configuration;
+using ModelGateway.Pipeline;
 using ModelGateway.Sensitivity;
 
 namespace ModelGateway.FrontDoor.Protocols.Responses;
@@ -30,4 +32,12 @@ internal sealed record StoredResponse
     public required SensitivityLevel Level { get; init; }
 
     public required DateTimeOffset ExpiresAt { get; init; }
+
+    /// <summary>
+    /// Whether <paramref name="caller"/> may read, continue or delete this response: the key that created it, and with
+    /// <see cref="StoredResponseOwner.Team"/> any key of the team it was created in. To everyone else it does not exist.
+    /// </summary>
+    public bool IsVisibleTo(Caller caller, StoredResponseOwner owner) =>
+        string.Equals(OwnerKeyId, caller.KeyId, StringComparison.Ordinal)
+        || (owner == StoredResponseOwner.Team && OwnerTeamId is not null && string.Equals(OwnerTeamId, caller.TeamId, StringComparison.Ordinal));
 }
