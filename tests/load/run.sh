@@ -188,6 +188,17 @@ start_scraper
 measure modelgateway-redis "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions" "$gateway"
 kill "$scraper" "$gateway"
 
+# Production settings plus a shadow experiment sampling 100% of the traffic (gateway-shadow.json): every request is
+# also sent to a candidate in the background and compared. The client's figures must match the production row's;
+# shadow work beyond the experiment's concurrency cap is dropped and counted, never waited for.
+echo "measuring modelgateway with a 100% shadow experiment..." >&2
+start_gateway tests/load/gateway-shadow.json
+start_scraper
+measure modelgateway-shadow "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions" "$gateway"
+SHADOW_CALLS=$(curl -fs "http://127.0.0.1:$GATEWAY_PORT/metrics" | awk '/^modelgateway_experiment_calls_total/ {n += $NF} END {printf "%d", n}' || true)
+SHADOW_DROPPED=$(curl -fs "http://127.0.0.1:$GATEWAY_PORT/metrics" | awk '/^modelgateway_experiment_dropped/ {n += $NF} END {printf "%d", n}' || true)
+kill "$scraper" "$gateway"; wait "$gateway" 2>/dev/null || true
+
 # Production settings with the ledger in PostgreSQL (rows written by binary COPY off the request path) instead of
 # the embedded SQLite; skipped where PostgreSQL is not installed (tests/run.sh installs it).
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
@@ -220,6 +231,7 @@ fi
   echo "modelgateway = production settings (request log at Information to a file: $LOG_LINES request lines written; Prometheus"
   echo "scraped every second; two deployments and a cheapest rule; detectors on); modelgateway-lean = gateway-lean.json;"
   echo "modelgateway-redis = production settings plus Redis quotas (limits set, never reached);"
+  echo "modelgateway-shadow = production settings plus a shadow experiment sampling every request ($SHADOW_CALLS shadow calls made, $SHADOW_DROPPED sampled requests dropped at the cap);"
   echo "modelgateway-postgres = production settings with the ledger in PostgreSQL instead of SQLite ($PG_ROWS after the run);"
   echo "modelgateway-responses = production settings, POST /v1/responses streamed (store: false) translated to chat"
   echo "completions upstream; its ttft is the first response.output_text.delta event and its ratio is to YARP's chat stream."
