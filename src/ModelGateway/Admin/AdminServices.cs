@@ -41,6 +41,7 @@ internal static class AdminServices
         }
 
         services.AddSingleton<AdminConfigService>();
+        services.AddSingleton<Experiments.ICanaryAudit, AdminCanaryAudit>();
         services.AddSingleton<AdminAuthorizationFilter>();
         services.AddHostedService<AdminStoreSync>();
         services.AddOpenApi(DocumentName, openApi =>
@@ -82,6 +83,7 @@ internal static class AdminServices
         }
 
         admin.MapExperiments();
+        admin.MapCanaries();
         admin.MapKeyRotation();
         admin.MapConfig();
         admin.MapSpend();

@@ -16,6 +16,8 @@ internal static class ExperimentServices
         services.AddSingleton<ExperimentRunners>();
         services.AddHostedService(provider => provider.GetRequiredService<ExperimentRunners>());
         services.AddSingleton<ShadowSampler>();
+        services.AddSingleton<CanarySync>();
+        services.AddHostedService(provider => provider.GetRequiredService<CanarySync>());
         services.AddSingleton<ReplayService>();
         services.AddHostedService(provider => provider.GetRequiredService<ReplayService>());
         return services;

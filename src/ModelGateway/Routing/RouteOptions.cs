@@ -23,6 +23,9 @@ public sealed class RouteOptions
 
     /// <summary>For <c>weighted</c>: pick the first deployment at random in proportion to its score (true), or take the best.</summary>
     public bool Spread { get; set; } = true;
+
+    /// <summary>A guarded canary: a share of the rule's requests tries a candidate deployment first (docs/experiments.md).</summary>
+    public RouteCanaryOptions? Canary { get; set; }
 }
 
 /// <summary>Conditions a request must meet for a rule to apply; an empty condition matches everything.</summary>

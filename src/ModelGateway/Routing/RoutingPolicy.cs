@@ -76,6 +76,9 @@ public sealed record RouteRule
 
     public bool Spread { get; init; } = true;
 
+    /// <summary>The rule's guarded canary, if any.</summary>
+    public CanaryRule? Canary { get; init; }
+
     /// <summary>Used when no configured rule matches: the requested model's deployments in priority order.</summary>
     public static RouteRule BuiltInDefault { get; } = new() { Id = "default", Order = int.MaxValue, Strategy = RouteStrategy.Ordered };
 }
