@@ -180,6 +180,29 @@ public sealed class CanaryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_slow_candidate_breaches_the_latency_guard_and_is_rolled_back_on_a_replica_without_redis()
+    {
+        await using var stable = await SimulatorHost.StartAsync(o => o.Name = "stable");
+        await using var candidate = await SimulatorHost.StartAsync(o => o.Name = "cand");
+        var guards = new JsonObject { ["MaxP95LatencyMs"] = 250, ["Window"] = "00:01:00", ["MinRequests"] = 3 };
+        var logs = new LogCapture();
+        await using var gateway = await GatewayHost.StartAsync(Config(stable, candidate, percent: 100, guards: guards), b => b.Logging.AddProvider(logs));
+
+        candidate.State.EnqueueFault(new FaultSpec { Kind = FaultKind.Latency, LatencyMs = 400, Count = 100 });
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, await ChatAsync(gateway));
+        }
+
+        // Three slow answers (all served) fill the window; the third breaches the guard and the rest go to the stable deployment.
+        Assert.Equal(3, candidate.State.Received.Count);
+        Assert.Equal(3, stable.State.Received.Count);
+        var logged = Assert.Single(logs.Entries, e => e.EventId == 2900);
+        Assert.Contains("maxP95LatencyMs", logged.Message, StringComparison.Ordinal);
+        Assert.Contains("limit of 250", logged.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Rollback_and_promotion_are_audited_admin_calls_and_errors_are_problem_details()
     {
         await using var stable = await SimulatorHost.StartAsync(o => o.Name = "stable");

@@ -103,7 +103,7 @@ internal sealed partial class CanaryMonitor : IUpstreamAttemptListener
         var state = State(rule.Id, canary);
         if (state.TrySetOverride(shared))
         {
-            LogApplied(rule.Id, canary.Deployment, shared.Guard, shared.Figure, shared.Limit, shared.Count, shared.Replica);
+            LogApplied(rule.Id, canary.Deployment, shared.Guard, Math.Round(shared.Figure, 4), shared.Limit, shared.Count, shared.Replica);
         }
     }
 
@@ -124,7 +124,7 @@ internal sealed partial class CanaryMonitor : IUpstreamAttemptListener
         if (state.TrySetOverride(value))
         {
             _lastBreach[state.Rule] = value;
-            LogBreached(state.Rule, state.Canary.Deployment, breach.Guard, breach.Figure, breach.Limit, breach.Count, state.Canary.Percent);
+            LogBreached(state.Rule, state.Canary.Deployment, breach.Guard, Math.Round(breach.Figure, 4), breach.Limit, breach.Count, state.Canary.Percent);
             _breaches.Writer.TryWrite(value);
         }
     }
