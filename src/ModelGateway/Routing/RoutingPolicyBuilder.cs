@@ -126,8 +126,8 @@ internal static class RoutingPolicyBuilder
     }
 
     /// <summary>
-    /// The rule's canary: the deployment exists and serves every model the rule matches (or, when the rule names its
-    /// deployments, is not one of them, since those take its ordinary share), the share is 0 to 100, guards in range.
+    /// The rule's canary: the deployment exists, serves every model the rule matches and is not the rule's only
+    /// deployment (something must take the rest of the share and the fallback); the share is 0 to 100, guards in range.
     /// </summary>
     private static CanaryRule? BuildCanary(string prefix, RouteOptions route, GatewayOptions options, List<string> errors)
     {

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using ModelGateway.Simulator;
 using ModelGateway.Tests.Admin;
+using ModelGateway.Tests.Experiments;
 using ModelGateway.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -200,6 +201,49 @@ public sealed class CanaryTests(ITestOutputHelper output)
         var logged = Assert.Single(logs.Entries, e => e.EventId == 2900);
         Assert.Contains("maxP95LatencyMs", logged.Message, StringComparison.Ordinal);
         Assert.Contains("limit of 250", logged.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_candidate_that_disagrees_in_the_running_experiment_breaches_the_agreement_floor()
+    {
+        // The candidate always picks the wrong tool; the experiment's pairs say so, and the canary's floor acts on them.
+        await using var sim = await SimulatorHost.StartAsync(o => o.Profiles["cand-model"] = new AnswerProfile { WrongToolShare = 1, Seed = 5 });
+        var config = Experiments.ExperimentTestConfig.Gateway(sim)
+            .WithDeployment("cand", "local", [Experiments.ExperimentTestConfig.Model], upstreamModel: "cand-model")
+            .WithExperiment("agree", ["cand"]);
+        config["Routes"] = new JsonObject
+        {
+            ["main"] = new JsonObject
+            {
+                ["Match"] = new JsonObject { ["Models"] = new JsonArray(Experiments.ExperimentTestConfig.Model) },
+                ["Deployments"] = new JsonArray("live"),
+                ["Canary"] = new JsonObject
+                {
+                    ["Deployment"] = "cand",
+                    ["Percent"] = 5,
+                    ["Guards"] = new JsonObject { ["MinAgreement"] = 0.5, ["MinRequests"] = 5, ["Window"] = "00:05:00" },
+                },
+            },
+        };
+        var logs = new LogCapture();
+        var store = Path.Combine(Directory.CreateTempSubdirectory("mg-canary-").FullName, "admin.store");
+        await using var gateway = await GatewayHost.StartAsync(config, b => b.Logging.AddProvider(logs), AdminFixture.AdminArgs(store));
+        using var admin = AdminFixture.AdminClient(gateway);
+        using var http = gateway.HttpClient();
+
+        await Experiments.ExperimentTestConfig.SendAsync(http, 20, i => Experiments.ExperimentTestConfig.Chat($"What is the weather, case {i}?", tools: true), parallel: 4);
+        var deadline = Stopwatch.StartNew();
+        JsonObject state;
+        while ((state = await AdminFixture.GetAsync(admin, "/admin/v1/routes/main/canary"))["percentInForce"]!.GetValue<double>() != 0)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60), "The agreement floor never tripped: " + state.ToJsonString());
+            await Task.Delay(100);
+        }
+
+        output.WriteLine(state.ToJsonString());
+        Assert.Equal("minAgreement", state["lastBreach"]!["guard"]!.GetValue<string>());
+        Assert.True(state["lastBreach"]!["figure"]!.GetValue<double>() < 0.5);
+        Assert.Contains(logs.Entries, e => e.EventId == 2900 && e.Message.Contains("minAgreement", StringComparison.Ordinal));
     }
 
     [Fact]
