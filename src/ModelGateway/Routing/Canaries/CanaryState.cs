@@ -25,13 +25,16 @@ internal sealed class CanaryState
 
     public double PercentInForce => Override is null ? Canary.Percent : 0;
 
+    /// <summary>Guards are judged while there is a share to take away (the window still fills, for the figures).</summary>
+    private bool Judged => Override is null && Canary.Percent > 0;
+
     /// <summary>Adds an attempt's outcome; the breached guard when this is the outcome that breaches one.</summary>
     public CanaryBreach? Record(DateTimeOffset at, bool error, double latencyMs, double? ttftMs)
     {
         lock (_lock)
         {
             _window.Add(at, error, latencyMs, ttftMs);
-            return Override is null ? _window.Measure(at - Canary.Guards.Window).Breach(Canary.Guards) : null;
+            return Judged ? _window.Measure(at - Canary.Guards.Window).Breach(Canary.Guards) : null;
         }
     }
 
@@ -40,7 +43,7 @@ internal sealed class CanaryState
         lock (_lock)
         {
             _window.AddPair(at, agrees);
-            return Override is null ? _window.Measure(at - Canary.Guards.Window).Breach(Canary.Guards) : null;
+            return Judged ? _window.Measure(at - Canary.Guards.Window).Breach(Canary.Guards) : null;
         }
     }
 
