@@ -47,6 +47,7 @@ internal static class AdminServices
         }
 
         services.AddSingleton<AdminConfigService>();
+        services.AddSingleton<Experiments.ICanaryAudit, AdminCanaryAudit>();
         services.AddSingleton<AdminAuthorizationFilter>();
         services.AddHostedService<AdminStoreSync>();
         services.AddOpenApi(DocumentName, openApi =>
@@ -88,6 +89,7 @@ internal static class AdminServices
         }
 
         admin.MapExperiments();
+        admin.MapCanaries();
         admin.MapKeyRotation();
         admin.MapConfig();
         admin.MapSpend();

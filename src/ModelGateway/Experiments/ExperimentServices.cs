@@ -6,6 +6,8 @@ internal static class ExperimentServices
     public static IServiceCollection AddExperiments(this IServiceCollection services)
     {
         services.AddSingleton<ActiveExperiments>();
+        services.AddSingleton<CanarySync>();
+        services.AddHostedService(provider => provider.GetRequiredService<CanarySync>());
         services.AddSingleton<ExperimentMetrics>();
         services.AddSingleton<ExperimentStore>();
         services.AddHostedService(provider => provider.GetRequiredService<ExperimentStore>());

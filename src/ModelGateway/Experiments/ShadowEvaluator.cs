@@ -20,10 +20,13 @@ internal sealed class ShadowEvaluator
     private readonly ExperimentMetrics _metrics;
     private readonly CompiledPolicies _policies;
     private readonly PairJudge _judge;
+    private readonly Routing.Canaries.CanaryMonitor? _canaries;
 
     public ShadowEvaluator(
-        ShadowCaller caller, ExperimentSpend spend, ExperimentStore store, ExperimentMetrics metrics, CompiledPolicies policies, PairJudge judge)
+        ShadowCaller caller, ExperimentSpend spend, ExperimentStore store, ExperimentMetrics metrics, CompiledPolicies policies, PairJudge judge,
+        Routing.Canaries.CanaryMonitor? canaries = null)
     {
+        _canaries = canaries;
         _caller = caller;
         _spend = spend;
         _store = store;
@@ -44,6 +47,7 @@ internal sealed class ShadowEvaluator
             var pair = await EvaluateAsync(job, candidate, level, stopping);
             _store.Enqueue(pair);
             _metrics.Record(pair);
+            PairAgreement.Report(_canaries, pair);
             pairs.Add(pair);
         }
 

@@ -93,6 +93,17 @@ internal sealed class CompiledRule
             Explicit = [.. rule.Deployments.Select(id => new Deployment(config.Deployments[id], config.Providers[config.Deployments[id].ProviderId]))];
         }
 
+        if (rule.Canary is { } canary)
+        {
+            var config = snapshot.Config;
+            var candidate = config.Deployments[canary.Deployment];
+            Canary = new Deployment(candidate, config.Providers[candidate.ProviderId]);
+            if (Explicit is { } list)
+            {
+                Explicit = [.. list.Where(d => d.Config.Id != canary.Deployment)];
+            }
+        }
+
         Regions = rule.Regions.IsEmpty ? null : rule.Regions.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
         MaxPricePerMillion = rule.MaxPricePerMillion;
     }
@@ -113,8 +124,11 @@ internal sealed class CompiledRule
     /// <summary>Bit <c>1 &lt;&lt; protocol</c> for each inbound protocol the rule applies to; 0 for any.</summary>
     public int ProtocolMask { get; }
 
-    /// <summary>The rule's own candidates in its order, or null for the requested model's deployments.</summary>
+    /// <summary>The rule's own candidates in its order (without its canary), or null for the requested model's deployments.</summary>
     public ImmutableArray<Deployment>? Explicit { get; }
+
+    /// <summary>The canary's candidate deployment; it is in a plan only when the request is sampled for it.</summary>
+    public Deployment? Canary { get; }
 
     public FrozenSet<string>? Regions { get; }
 

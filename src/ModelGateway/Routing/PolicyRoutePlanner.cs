@@ -23,6 +23,7 @@ internal sealed partial class PolicyRoutePlanner : IRoutePlanner
     private readonly Capacity.DeploymentLoad _load;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<PolicyRoutePlanner> _logger;
+    private readonly Canaries.CanaryMonitor? _canaries;
 
     public PolicyRoutePlanner(
         ProviderAdapters adapters,
@@ -32,8 +33,10 @@ internal sealed partial class PolicyRoutePlanner : IRoutePlanner
         IRoutingRandom random,
         TimeProvider timeProvider,
         ILogger<PolicyRoutePlanner> logger,
-        Capacity.DeploymentLoad? load = null)
+        Capacity.DeploymentLoad? load = null,
+        Canaries.CanaryMonitor? canaries = null)
     {
+        _canaries = canaries;
         _load = load ?? new Capacity.DeploymentLoad(timeProvider);
         _adapters = adapters;
         _policies = policies;
@@ -59,8 +62,14 @@ internal sealed partial class PolicyRoutePlanner : IRoutePlanner
         var rule = policy.Match(facts);
 
         var pool = rule.Explicit ?? request.Snapshot.DeploymentsFor(request.Model);
+        var canary = rule.Canary is not null && Canary(rule, ref pool);
         var verdicts = new CandidateVerdict[pool.Length];
         var order = Evaluate(policy, rule, request, facts, pool, verdicts);
+        if (canary)
+        {
+            // The sampled request tries the candidate first (when it may go there at all); the rule's order follows.
+            MoveToFront(order, 0);
+        }
 
         GatewayError? refusal = null;
         if (pool.IsEmpty)
@@ -95,6 +104,55 @@ internal sealed partial class PolicyRoutePlanner : IRoutePlanner
         }
 
         return RoutePlan.Try(candidates.MoveToImmutable(), decision, policy.Fallback.MaxAttempts, policy.Fallback.TimeBudget);
+    }
+
+    /// <summary>
+    /// A rule with a canary: the candidate leaves the pool, and comes back at its head for the share of requests the
+    /// canary has in force (0 once a guard is breached). True when this request is sampled for the candidate.
+    /// </summary>
+    private bool Canary(CompiledRule rule, ref ImmutableArray<Deployment> pool)
+    {
+        var candidate = rule.Canary!;
+        var id = candidate.Config.Id;
+        if (rule.Explicit is null)
+        {
+            var index = -1;
+            for (var i = 0; i < pool.Length; i++)
+            {
+                if (pool[i].Config.Id == id)
+                {
+                    index = i;
+                    break;
+                }
+            }
+
+            if (index < 0)
+            {
+                // The candidate does not serve the requested model: nothing to share.
+                return false;
+            }
+
+            pool = pool.RemoveAt(index);
+        }
+
+        var percent = _canaries?.PercentInForce(rule.Rule) ?? rule.Rule.Canary!.Percent;
+        if (percent <= 0 || _random.NextDouble() * 100 >= percent)
+        {
+            return false;
+        }
+
+        pool = pool.Insert(0, candidate);
+        return true;
+    }
+
+    private static void MoveToFront(int[] order, int index)
+    {
+        var at = Array.IndexOf(order, index);
+        if (at > 0)
+        {
+            Array.Copy(order, 0, order, 1, at);
+            order[0] = index;
+        }
     }
 
     /// <summary>Fills every verdict and returns the indices of the eligible candidates in try order.</summary>

@@ -26,6 +26,8 @@ public sealed class RouteOptions
 
     /// <summary>Capture the pairs this rule serves for datasets (docs/capture.md); a key's or team's own setting wins.</summary>
     public bool? Capture { get; set; }
+    /// <summary>A guarded canary: a share of the rule's requests tries a candidate deployment first (docs/experiments.md).</summary>
+    public RouteCanaryOptions? Canary { get; set; }
 }
 
 /// <summary>Conditions a request must meet for a rule to apply; an empty condition matches everything.</summary>

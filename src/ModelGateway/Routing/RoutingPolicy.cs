@@ -78,6 +78,8 @@ public sealed record RouteRule
 
     /// <summary>The rule's capture choice; null when unset (the key's or team's own setting wins either way).</summary>
     public bool? Capture { get; init; }
+    /// <summary>The rule's guarded canary, if any.</summary>
+    public CanaryRule? Canary { get; init; }
 
     /// <summary>Used when no configured rule matches: the requested model's deployments in priority order.</summary>
     public static RouteRule BuiltInDefault { get; } = new() { Id = "default", Order = int.MaxValue, Strategy = RouteStrategy.Ordered };

@@ -103,6 +103,7 @@ internal static class RoutingPolicyBuilder
             errors.Add($"{prefix}:Weights: at least one weight must be positive for the weighted strategy.");
         }
 
+        var canary = BuildCanary(prefix, route, options, errors);
         if (errors.Count > errorCount)
         {
             return null;
@@ -121,7 +122,88 @@ internal static class RoutingPolicyBuilder
             PriorityWeight = weights.Priority,
             Spread = route.Spread,
             Capture = route.Capture,
+            Canary = canary,
         };
+    }
+
+    /// <summary>
+    /// The rule's canary: the deployment exists, serves every model the rule matches and is not the rule's only
+    /// deployment (something must take the rest of the share and the fallback); the share is 0 to 100, guards in range.
+    /// </summary>
+    private static CanaryRule? BuildCanary(string prefix, RouteOptions route, GatewayOptions options, List<string> errors)
+    {
+        if (route.Canary is not { } canary)
+        {
+            return null;
+        }
+
+        var path = $"{prefix}:Canary";
+        var errorCount = errors.Count;
+        if (string.IsNullOrWhiteSpace(canary.Deployment))
+        {
+            errors.Add($"{path}:Deployment is required: the candidate deployment.");
+        }
+        else if (!options.Deployments.TryGetValue(canary.Deployment, out var deployment))
+        {
+            errors.Add($"{path}:Deployment '{canary.Deployment}' is not a configured deployment.");
+        }
+        else
+        {
+            foreach (var model in route.Match.Models)
+            {
+                var target = options.Aliases.TryGetValue(model, out var aliased) ? aliased : model;
+                if (!deployment.Models.Contains(model) && !deployment.Models.Contains(target))
+                {
+                    errors.Add($"{path}:Deployment '{canary.Deployment}' does not serve the rule's model '{model}'.");
+                }
+            }
+
+            if (route.Deployments.Count > 0 && route.Deployments.All(d => d == canary.Deployment))
+            {
+                errors.Add($"{path}:Deployment '{canary.Deployment}' is the rule's only deployment: a canary needs another to share with and fall back to.");
+            }
+        }
+
+        if (!double.IsFinite(canary.Percent) || canary.Percent is < 0 or > 100)
+        {
+            errors.Add($"{path}:Percent must be between 0 and 100.");
+        }
+
+        var guards = canary.Guards;
+        if (guards.MaxErrorRate is { } rate && (!double.IsFinite(rate) || rate is < 0 or > 1))
+        {
+            errors.Add($"{path}:Guards:MaxErrorRate must be between 0 and 1.");
+        }
+
+        if (guards.MinAgreement is { } agreement && (!double.IsFinite(agreement) || agreement is < 0 or > 1))
+        {
+            errors.Add($"{path}:Guards:MinAgreement must be between 0 and 1.");
+        }
+
+        if (guards.MaxP95LatencyMs is { } latency && (!double.IsFinite(latency) || latency <= 0))
+        {
+            errors.Add($"{path}:Guards:MaxP95LatencyMs must be a positive number of milliseconds.");
+        }
+
+        if (guards.MaxTtftMs is { } ttft && (!double.IsFinite(ttft) || ttft <= 0))
+        {
+            errors.Add($"{path}:Guards:MaxTtftMs must be a positive number of milliseconds.");
+        }
+
+        if (guards.Window < TimeSpan.FromSeconds(1) || guards.Window > TimeSpan.FromDays(1))
+        {
+            errors.Add($"{path}:Guards:Window must be between 00:00:01 and 1.00:00:00.");
+        }
+
+        if (guards.MinRequests is < 1 or > Canaries.CanaryWindow.Capacity)
+        {
+            errors.Add($"{path}:Guards:MinRequests must be between 1 and {Canaries.CanaryWindow.Capacity}.");
+        }
+
+        return errors.Count > errorCount
+            ? null
+            : new CanaryRule(canary.Deployment!, canary.Percent,
+                new CanaryGuards(guards.MaxErrorRate, guards.MaxP95LatencyMs, guards.MaxTtftMs, guards.MinAgreement, guards.Window, guards.MinRequests));
     }
 
     /// <summary>

@@ -10,6 +10,8 @@ internal static class RoutingServices
         services.AddSingleton<IRoutePlanner, PolicyRoutePlanner>();
         services.AddSingleton<DeploymentStatistics>();
         services.AddSingleton<DeploymentHealth>();
+        services.AddSingleton<Canaries.CanaryMonitor>();
+        services.AddSingleton<Providers.IUpstreamAttemptListener>(sp => sp.GetRequiredService<Canaries.CanaryMonitor>());
         services.AddSingleton<Readiness>();
         services.AddSingleton<Providers.IUpstreamAttemptListener>(sp => sp.GetRequiredService<DeploymentStatistics>());
         services.AddSingleton<Providers.IUpstreamAttemptListener>(sp => sp.GetRequiredService<DeploymentHealth>());
