@@ -26,6 +26,7 @@ public sealed class RouteOptions
 
     /// <summary>Capture the pairs this rule serves for datasets (docs/capture.md); a key's or team's own setting wins.</summary>
     public bool? Capture { get; set; }
+
     /// <summary>A guarded canary: a share of the rule's requests tries a candidate deployment first (docs/experiments.md).</summary>
     public RouteCanaryOptions? Canary { get; set; }
 }

@@ -78,6 +78,7 @@ public sealed record RouteRule
 
     /// <summary>The rule's capture choice; null when unset (the key's or team's own setting wins either way).</summary>
     public bool? Capture { get; init; }
+
     /// <summary>The rule's guarded canary, if any.</summary>
     public CanaryRule? Canary { get; init; }
 
