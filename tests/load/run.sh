@@ -186,7 +186,8 @@ start_gateway tests/load/gateway.json --ModelGateway:Quotas:Redis="127.0.0.1:$RE
   --ModelGateway:Keys:bench:Limits:UsdPerDay=1000000
 start_scraper
 measure modelgateway-redis "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions" "$gateway"
-kill "$scraper" "$gateway"
+# Wait for the drain to finish: the next row starts a gateway on the same port and log file.
+kill "$scraper" "$gateway"; wait "$gateway" 2>/dev/null || true
 
 # Production settings plus a shadow experiment sampling 100% of the traffic (gateway-shadow.json): every request is
 # also sent to a candidate in the background and compared. The client's figures must match the production row's;
