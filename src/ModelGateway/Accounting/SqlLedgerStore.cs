@@ -51,7 +51,9 @@ internal abstract class SqlLedgerStore : ILedgerStore
     protected virtual string SchemaVersionTable =>
         "CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL PRIMARY KEY, applied_at text NOT NULL)";
 
-    public async Task MigrateAsync(CancellationToken cancellationToken)
+    public Task MigrateAsync(CancellationToken cancellationToken) => RunAsync(MigrateCoreAsync, cancellationToken);
+
+    private async Task<bool> MigrateCoreAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -80,9 +82,13 @@ internal abstract class SqlLedgerStore : ILedgerStore
         }
 
         await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
-    public async Task<int> WriteAsync(IReadOnlyList<RequestLogEntry> rows, CancellationToken cancellationToken)
+    public Task<int> WriteAsync(IReadOnlyList<RequestLogEntry> rows, CancellationToken cancellationToken) =>
+        RunAsync(token => WriteCoreAsync(rows, token), cancellationToken);
+
+    private async Task<int> WriteCoreAsync(IReadOnlyList<RequestLogEntry> rows, CancellationToken cancellationToken)
     {
         if (rows.Count == 0)
         {
@@ -108,7 +114,10 @@ internal abstract class SqlLedgerStore : ILedgerStore
         string.Join(", ", Enumerable.Range(0, ColumnCount).Select(i => "@p" + i.ToString(CultureInfo.InvariantCulture))) +
         ") ON CONFLICT (request_id) DO NOTHING";
 
-    public async Task<IReadOnlyList<SpendRow>> SpendAsync(SpendQuery query, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<SpendRow>> SpendAsync(SpendQuery query, CancellationToken cancellationToken) =>
+        RunAsync(token => SpendCoreAsync(query, token), cancellationToken);
+
+    private async Task<IReadOnlyList<SpendRow>> SpendCoreAsync(SpendQuery query, CancellationToken cancellationToken)
     {
         var dimensions = query.GroupBy.Select(g => DimensionColumns[g]).ToArray();
         var sql = new StringBuilder("SELECT ");
@@ -163,7 +172,10 @@ internal abstract class SqlLedgerStore : ILedgerStore
         return result;
     }
 
-    public async Task<IReadOnlyList<RequestLogEntry>> RequestsAsync(RequestLogQuery query, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<RequestLogEntry>> RequestsAsync(RequestLogQuery query, CancellationToken cancellationToken) =>
+        RunAsync(token => RequestsCoreAsync(query, token), cancellationToken);
+
+    private async Task<IReadOnlyList<RequestLogEntry>> RequestsCoreAsync(RequestLogQuery query, CancellationToken cancellationToken)
     {
         var sql = new StringBuilder("SELECT ").Append(Columns).Append(" FROM request_log WHERE ts >= @from AND ts < @to");
         await using var connection = await OpenAsync(cancellationToken);
@@ -201,7 +213,10 @@ internal abstract class SqlLedgerStore : ILedgerStore
         return rows;
     }
 
-    public async Task<long> PruneAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    public Task<long> PruneAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
+        RunAsync(token => PruneCoreAsync(cutoff, token), cancellationToken);
+
+    private async Task<long> PruneCoreAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -215,7 +230,9 @@ internal abstract class SqlLedgerStore : ILedgerStore
         return deleted;
     }
 
-    public async Task<IReadOnlyList<TeamBudget>> TeamBudgetsAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<TeamBudget>> TeamBudgetsAsync(CancellationToken cancellationToken) => RunAsync(TeamBudgetsCoreAsync, cancellationToken);
+
+    private async Task<IReadOnlyList<TeamBudget>> TeamBudgetsCoreAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null, "SELECT team_id, usd_per_day_nano, usd_per_month_nano FROM team_budget ORDER BY team_id");
@@ -229,7 +246,10 @@ internal abstract class SqlLedgerStore : ILedgerStore
         return budgets;
     }
 
-    public async Task ReplaceTeamBudgetsAsync(IReadOnlyList<TeamBudget> budgets, CancellationToken cancellationToken)
+    public Task ReplaceTeamBudgetsAsync(IReadOnlyList<TeamBudget> budgets, CancellationToken cancellationToken) =>
+        RunAsync(token => ReplaceTeamBudgetsCoreAsync(budgets, token), cancellationToken);
+
+    private async Task<bool> ReplaceTeamBudgetsCoreAsync(IReadOnlyList<TeamBudget> budgets, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -245,11 +265,19 @@ internal abstract class SqlLedgerStore : ILedgerStore
         }
 
         await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     public abstract ValueTask DisposeAsync();
 
-    /// <summary>A connection to the ledger database, for the other tables it holds (captured content, experiment pairs).</summary>
+    /// <summary>
+    /// Runs database work where blocking does no harm: the embedded database's calls block, so it runs them on threads
+    /// of its own (see <see cref="DatabaseThreads"/>); a server database's calls are truly asynchronous and run as they are.
+    /// Everything that opens a connection goes through here.
+    /// </summary>
+    internal virtual Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken) => work(cancellationToken);
+
+    /// <summary>A connection to the ledger database, for the other tables it holds (captured content, experiment pairs); use it inside <see cref="RunAsync"/>.</summary>
     internal Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => OpenAsync(cancellationToken);
 
     /// <summary>An instant as this database stores it.</summary>

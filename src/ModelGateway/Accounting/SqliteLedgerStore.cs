@@ -11,6 +11,7 @@ namespace ModelGateway.Accounting;
 internal sealed class SqliteLedgerStore : SqlLedgerStore
 {
     private readonly string _connectionString;
+    private readonly DatabaseThreads _threads = new("ledger-sqlite", count: 2);
 
     public SqliteLedgerStore(string path)
     {
@@ -29,6 +30,9 @@ internal sealed class SqliteLedgerStore : SqlLedgerStore
     public override bool IsRemote => false;
 
     protected override string Dialect => "sqlite";
+
+    internal override Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
+        _threads.RunAsync(work, cancellationToken);
 
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
@@ -98,6 +102,7 @@ internal sealed class SqliteLedgerStore : SqlLedgerStore
     public override ValueTask DisposeAsync()
     {
         // Pooled connections keep the file open; release them so the directory can be removed.
+        _threads.Dispose();
         SqliteConnection.ClearAllPools();
         return ValueTask.CompletedTask;
     }

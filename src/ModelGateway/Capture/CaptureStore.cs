@@ -24,7 +24,10 @@ internal sealed class CaptureStore
     }
 
     /// <summary>Inserts the rows whose request id is new, in one transaction; returns how many were.</summary>
-    public async Task<int> InsertAsync(IReadOnlyList<CaptureRow> rows, CancellationToken cancellationToken)
+    public Task<int> InsertAsync(IReadOnlyList<CaptureRow> rows, CancellationToken cancellationToken) =>
+        _ledger.RunAsync(token => InsertCoreAsync(rows, token), cancellationToken);
+
+    private async Task<int> InsertCoreAsync(IReadOnlyList<CaptureRow> rows, CancellationToken cancellationToken)
     {
         await using var connection = await _ledger.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -56,7 +59,11 @@ internal sealed class CaptureStore
     }
 
     /// <summary>Up to <paramref name="limit"/> records after <paramref name="after"/> (oldest first; ties by request id).</summary>
-    public async Task<List<(DateTimeOffset Timestamp, string RequestId, string Record)>> PageAsync(
+    public Task<List<(DateTimeOffset Timestamp, string RequestId, string Record)>> PageAsync(
+        CaptureQuery query, (DateTimeOffset Timestamp, string RequestId)? after, int limit, CancellationToken cancellationToken) =>
+        _ledger.RunAsync(token => PageCoreAsync(query, after, limit, token), cancellationToken);
+
+    private async Task<List<(DateTimeOffset Timestamp, string RequestId, string Record)>> PageCoreAsync(
         CaptureQuery query, (DateTimeOffset Timestamp, string RequestId)? after, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await _ledger.OpenConnectionAsync(cancellationToken);
@@ -83,7 +90,10 @@ internal sealed class CaptureStore
         return page;
     }
 
-    public async Task<CaptureManifest> ManifestAsync(CaptureQuery query, CancellationToken cancellationToken)
+    public Task<CaptureManifest> ManifestAsync(CaptureQuery query, CancellationToken cancellationToken) =>
+        _ledger.RunAsync(token => ManifestCoreAsync(query, token), cancellationToken);
+
+    private async Task<CaptureManifest> ManifestCoreAsync(CaptureQuery query, CancellationToken cancellationToken)
     {
         await using var connection = await _ledger.OpenConnectionAsync(cancellationToken);
         long records = 0, bytes = 0, redacted = 0, withCalls = 0;
@@ -123,7 +133,10 @@ internal sealed class CaptureStore
     }
 
     /// <summary>Deletes every pair of the key and/or team (at least one is given); returns how many.</summary>
-    public async Task<long> DeleteAsync(string? keyId, string? teamId, CancellationToken cancellationToken)
+    public Task<long> DeleteAsync(string? keyId, string? teamId, CancellationToken cancellationToken) =>
+        _ledger.RunAsync(token => DeleteCoreAsync(keyId, teamId, token), cancellationToken);
+
+    private async Task<long> DeleteCoreAsync(string? keyId, string? teamId, CancellationToken cancellationToken)
     {
         if (keyId is null && teamId is null)
         {
@@ -140,7 +153,10 @@ internal sealed class CaptureStore
     }
 
     /// <summary>Deletes the pairs captured before <paramref name="cutoff"/>.</summary>
-    public async Task<long> PruneAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    public Task<long> PruneAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
+        _ledger.RunAsync(token => PruneCoreAsync(cutoff, token), cancellationToken);
+
+    private async Task<long> PruneCoreAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
         await using var connection = await _ledger.OpenConnectionAsync(cancellationToken);
         await using var command = SqlLedgerStore.NewCommand(connection, null, "DELETE FROM capture WHERE ts < @cutoff");

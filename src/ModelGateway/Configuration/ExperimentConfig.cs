@@ -29,6 +29,9 @@ public sealed record ExperimentConfig
 
     public int QueueCapacity { get; init; }
 
+    /// <summary>The CPU share (0 to 1) of this process above which sampled requests are not shadowed.</summary>
+    public double MaxGatewayCpu { get; init; } = 1;
+
     /// <summary>Identifies the settings the shadow runner was built for: a change of any of them starts a new runner.</summary>
     public string RunnerKey => $"{Id}|{MaxConcurrentShadowCalls}|{QueueCapacity}";
 }

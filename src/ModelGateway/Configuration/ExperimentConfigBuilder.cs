@@ -93,6 +93,11 @@ internal static class ExperimentConfigBuilder
             errors.Add($"{prefix}:QueueCapacity must be between 1 and {MaxQueueCapacity}.");
         }
 
+        if (!double.IsFinite(experiment.MaxGatewayCpu) || experiment.MaxGatewayCpu is <= 0 or > 1)
+        {
+            errors.Add($"{prefix}:MaxGatewayCpu must be above 0 and at most 1 (1 never pauses shadowing).");
+        }
+
         if (errors.Count > errorCount)
         {
             return null;
@@ -111,6 +116,7 @@ internal static class ExperimentConfigBuilder
             JudgeDeployment = experiment.JudgeDeployment,
             ShadowTimeout = experiment.ShadowTimeout,
             QueueCapacity = experiment.QueueCapacity,
+            MaxGatewayCpu = experiment.MaxGatewayCpu,
         };
     }
 

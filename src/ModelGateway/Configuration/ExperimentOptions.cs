@@ -36,4 +36,10 @@ public sealed class ExperimentOptions
 
     /// <summary>Sampled requests waiting for a shadow worker; beyond this they are dropped and counted, never waited for.</summary>
     public int QueueCapacity { get; set; } = 1000;
+
+    /// <summary>
+    /// Shadow only while this process uses less than this share of the CPU it may use (0 to 1): above it sampled
+    /// requests are dropped and counted (reason <c>busy</c>) so live traffic keeps the cores. 1 never pauses.
+    /// </summary>
+    public double MaxGatewayCpu { get; set; } = 0.5;
 }

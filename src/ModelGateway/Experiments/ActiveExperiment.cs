@@ -28,6 +28,9 @@ internal sealed class ActiveExperiment
 
     public Deployment? Judge { get; }
 
+    /// <summary>How much of what this experiment sampled was lately shadowed rather than dropped.</summary>
+    public AdmissionShare Admission { get; } = new();
+
     private static Deployment Resolve(GatewaySnapshot snapshot, string id)
     {
         var config = snapshot.Config.Deployments[id];

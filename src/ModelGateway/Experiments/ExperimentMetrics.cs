@@ -16,7 +16,7 @@ internal sealed class ExperimentMetrics
         "modelgateway.experiment.sampled", "{request}", InstrumentKind.Counter, "Live requests an experiment sampled for shadowing.");
 
     public static readonly InstrumentDescriptor DroppedRequests = new(
-        "modelgateway.experiment.dropped", "{request}", InstrumentKind.Counter, "Sampled requests dropped before any shadow call (queue full).");
+        "modelgateway.experiment.dropped", "{request}", InstrumentKind.Counter, "Sampled requests dropped before any shadow call: busy (the gateway above the experiment's MaxGatewayCpu) or queue_full.");
 
     public static readonly InstrumentDescriptor Calls = new(
         "modelgateway.experiment.calls", "{call}", InstrumentKind.Counter, "Candidate comparisons by outcome: ok, candidate_error, candidate_timeout, live_error, skipped_sensitivity, skipped_budget, skipped_unsupported.");

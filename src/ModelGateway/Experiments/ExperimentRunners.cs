@@ -52,6 +52,10 @@ internal sealed partial class ExperimentRunners : IHostedService, IDisposable
         return false;
     }
 
+    /// <summary>Whether the experiment's queue can take a job now (checked before a sampled request is copied).</summary>
+    public bool HasRoom(ExperimentConfig config) =>
+        !_stopping.IsCancellationRequested && RunnerFor(config).Queue.Reader.Count < config.QueueCapacity;
+
     /// <summary>
     /// Lets the workers of experiments that are no longer active (stopped, deleted) finish their queue and end;
     /// called when a new configuration is seen. A runner is made again on the next job if the experiment returns.

@@ -17,10 +17,12 @@ internal static class ExperimentServices
         services.AddSingleton<ShadowEvaluator>();
         services.AddSingleton<ExperimentRunners>();
         services.AddHostedService(provider => provider.GetRequiredService<ExperimentRunners>());
+        services.AddSingleton(provider => new GatewayCpu(provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new ShadowSampler(
             WithRetirement(provider.GetRequiredService<ActiveExperiments>(), provider.GetRequiredService<ExperimentRunners>()),
             provider.GetRequiredService<ExperimentRunners>(),
             provider.GetRequiredService<ExperimentMetrics>(),
+            provider.GetRequiredService<GatewayCpu>(),
             provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ReplayService>();
         services.AddHostedService(provider => provider.GetRequiredService<ReplayService>());

@@ -113,7 +113,11 @@ internal sealed partial class ExperimentStore : BackgroundService
     }
 
     /// <summary>The experiment's pairs in [from, to), oldest first, at most <paramref name="limit"/>; of one source (<c>live</c>, <c>replay:&lt;id&gt;</c>) or all.</summary>
-    public async Task<List<PairRecord>> PairsAsync(
+    public Task<List<PairRecord>> PairsAsync(
+        string experimentId, DateTimeOffset from, DateTimeOffset to, int limit, string? source, CancellationToken cancellationToken) =>
+        _ledger.RunAsync(token => ReadPairsAsync(experimentId, from, to, limit, source, token), cancellationToken);
+
+    private async Task<List<PairRecord>> ReadPairsAsync(
         string experimentId, DateTimeOffset from, DateTimeOffset to, int limit, string? source, CancellationToken cancellationToken)
     {
         await using var connection = await _ledger.OpenConnectionAsync(cancellationToken);
@@ -140,7 +144,10 @@ internal sealed partial class ExperimentStore : BackgroundService
     }
 
     /// <summary>Shadow spend of the experiment on a UTC day, in USD, as written so far (every replica's).</summary>
-    public async Task<decimal> SpentAsync(string experimentId, DateOnly day, CancellationToken cancellationToken)
+    public Task<decimal> SpentAsync(string experimentId, DateOnly day, CancellationToken cancellationToken) =>
+        _ledger.RunAsync(token => ReadSpentAsync(experimentId, day, token), cancellationToken);
+
+    private async Task<decimal> ReadSpentAsync(string experimentId, DateOnly day, CancellationToken cancellationToken)
     {
         await using var connection = await _ledger.OpenConnectionAsync(cancellationToken);
         await using var command = Command(connection, null,
@@ -157,7 +164,7 @@ internal sealed partial class ExperimentStore : BackgroundService
         {
             try
             {
-                await WriteAsync(batch);
+                await _ledger.RunAsync(_ => WriteAsync(batch), CancellationToken.None);
                 return;
             }
             catch (Exception ex) when (ex is DbException or IOException or TimeoutException or InvalidOperationException)
@@ -181,7 +188,7 @@ internal sealed partial class ExperimentStore : BackgroundService
         }
     }
 
-    private async Task WriteAsync(List<PairRecord> batch)
+    private async Task<bool> WriteAsync(List<PairRecord> batch)
     {
         await using var connection = await _ledger.OpenConnectionAsync(CancellationToken.None);
         await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
@@ -206,6 +213,7 @@ internal sealed partial class ExperimentStore : BackgroundService
         }
 
         await transaction.CommitAsync(CancellationToken.None);
+        return true;
     }
 
     private async Task PruneLoopAsync(CancellationToken stoppingToken)
@@ -216,10 +224,7 @@ internal sealed partial class ExperimentStore : BackgroundService
             {
                 await Task.Delay(TimeSpan.FromHours(1), _timeProvider, stoppingToken);
                 var cutoff = _timeProvider.GetUtcNow().UtcDateTime.Date.AddDays(-_options.RetentionDays);
-                await using var connection = await _ledger.OpenConnectionAsync(stoppingToken);
-                await using var delete = Command(connection, null, "DELETE FROM experiment_pairs WHERE ts < @cutoff");
-                Add(delete, "@cutoff", new DateTimeOffset(cutoff, TimeSpan.Zero).ToUnixTimeMilliseconds());
-                await delete.ExecuteNonQueryAsync(stoppingToken);
+                await _ledger.RunAsync(token => PruneAsync(new DateTimeOffset(cutoff, TimeSpan.Zero), token), stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -230,6 +235,14 @@ internal sealed partial class ExperimentStore : BackgroundService
                 LogDropped(0, "prune failed: " + ex.GetType().Name);
             }
         }
+    }
+
+    private async Task<int> PruneAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        await using var connection = await _ledger.OpenConnectionAsync(cancellationToken);
+        await using var delete = Command(connection, null, "DELETE FROM experiment_pairs WHERE ts < @cutoff");
+        Add(delete, "@cutoff", cutoff.ToUnixTimeMilliseconds());
+        return await delete.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static object?[] Values(PairRecord p) =>

@@ -9,7 +9,9 @@ namespace ModelGateway.Experiments;
 /// The request path's one contact with experiments: after routing and admission, decides whether the request is
 /// shadowed. With no experiment running this is a single check of an empty list. A sampled request gets a
 /// <see cref="ShadowTicket"/>: its answer is copied as it goes out, and the job is queued for the background
-/// workers once the answer is under way; nothing here waits for a candidate.
+/// workers once the answer is under way; nothing here waits for a candidate. Shadow work yields to live traffic:
+/// while the gateway's CPU is above the experiment's <c>MaxGatewayCpu</c>, or its queue is full, a sampled request
+/// is dropped and counted before anything is copied, so a busy gateway spends nothing on it.
 /// </summary>
 internal sealed class ShadowSampler
 {
@@ -19,13 +21,15 @@ internal sealed class ShadowSampler
     private readonly ActiveExperiments _active;
     private readonly ExperimentRunners _runners;
     private readonly ExperimentMetrics _metrics;
+    private readonly GatewayCpu _cpu;
     private readonly TimeProvider _timeProvider;
 
-    public ShadowSampler(ActiveExperiments active, ExperimentRunners runners, ExperimentMetrics metrics, TimeProvider timeProvider)
+    public ShadowSampler(ActiveExperiments active, ExperimentRunners runners, ExperimentMetrics metrics, GatewayCpu cpu, TimeProvider timeProvider)
     {
         _active = active;
         _runners = runners;
         _metrics = metrics;
+        _cpu = cpu;
         _timeProvider = timeProvider;
     }
 
@@ -65,7 +69,19 @@ internal sealed class ShadowSampler
             }
 
             _metrics.Sampled(experiment.Id);
-            var job = new ShadowJob(experiment, request.Retain(), _timeProvider.GetUtcNow());
+            var dropped = DropReason(experiment);
+            experiment.Admission.Record(shadowed: dropped is null);
+            if (dropped is not null)
+            {
+                _metrics.Dropped(experiment.Id, dropped);
+                return null;
+            }
+
+            var job = new ShadowJob(experiment, request.Retain(), _timeProvider.GetUtcNow())
+            {
+                // Each pair stands for the matching requests of its sample, shed ones included.
+                SampleRate = experiment.Config.SampleRate * experiment.Admission.Share,
+            };
             var ticket = new ShadowTicket(job, LiveCapture.Install(context, MaxCapturedBytes), _runners);
             context.Response.OnStarting(static state =>
             {
@@ -78,4 +94,10 @@ internal sealed class ShadowSampler
 
         return null;
     }
+
+    /// <summary>Why a sampled request is not shadowed now (<c>busy</c>, <c>queue_full</c>), or null to shadow it.</summary>
+    private string? DropReason(ActiveExperiment experiment) =>
+        experiment.Config.MaxGatewayCpu < 1 && _cpu.Utilization >= experiment.Config.MaxGatewayCpu ? "busy"
+        : !_runners.HasRoom(experiment.Config) ? "queue_full"
+        : null;
 }

@@ -40,6 +40,7 @@ public sealed class ExperimentAdminTests : AdminFixture
             ["embeddingsDeployment"] = "qwen-sim",
             ["judgeDeployment"] = "nowhere",
             ["shadowTimeout"] = "00:00:00",
+            ["maxGatewayCpu"] = 0,
         }, HttpStatusCode.UnprocessableEntity);
 
         var errors = AllErrors(problem);
@@ -48,6 +49,7 @@ public sealed class ExperimentAdminTests : AdminFixture
             "Experiments:bad:Match:Models", "Experiments:bad:Match:Keys", "Experiments:bad:Match:Protocols", "Experiments:bad:Candidates",
             "Experiments:bad:SampleRate", "Experiments:bad:MaxConcurrentShadowCalls", "Experiments:bad:MaxShadowSpendUsdPerDay",
             "Experiments:bad:EmbeddingsDeployment", "Experiments:bad:JudgeDeployment", "Experiments:bad:ShadowTimeout",
+            "Experiments:bad:MaxGatewayCpu",
         })
         {
             Assert.Contains(field, ErrorFields(problem));
@@ -153,6 +155,7 @@ public sealed class ExperimentAdminTests : AdminFixture
         ["match"] = new JsonObject { ["models"] = new JsonArray("qwen3"), ["protocols"] = new JsonArray("chat", "messages") },
         ["candidates"] = new JsonArray("cand"),
         ["sampleRate"] = 1,
+        ["maxGatewayCpu"] = 1, // The test host is busy; these tests wait for shadow calls.
     };
 }
 

@@ -44,6 +44,7 @@ internal static class ExperimentTestConfig
             ["MaxShadowSpendUsdPerDay"] = spendPerDay,
             ["ShadowTimeout"] = timeout,
             ["QueueCapacity"] = 2000,
+            ["MaxGatewayCpu"] = 1, // The test host is busy; these tests count every shadow call.
         };
         if (embeddings is not null)
         {

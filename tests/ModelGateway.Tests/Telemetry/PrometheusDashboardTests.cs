@@ -175,6 +175,7 @@ public sealed class PrometheusDashboardTests
                 ["Match"] = new JsonObject { ["Models"] = new JsonArray("tm-qwen") },
                 ["Candidates"] = new JsonArray("tm-cand"),
                 ["SampleRate"] = 1,
+                ["MaxGatewayCpu"] = 1,
                 ["EmbeddingsDeployment"] = "tm-embed-cand",
                 ["JudgeDeployment"] = "tm-judge",
             },
