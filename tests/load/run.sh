@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
 done
 
 if [ "$QUICK" = 1 ]; then WARM=3; SEQ=3; SAT=5; TTFT_N=100; else WARM=40; SEQ=10; SAT=20; TTFT_N=2000; fi
-UPSTREAM_PORT=18080; YARP_PORT=18090; GATEWAY_PORT=18095; REDIS_PORT=18379; PG_PORT=18432
+RATE=200; UPSTREAM_PORT=18080; YARP_PORT=18090; GATEWAY_PORT=18095; REDIS_PORT=18379; PG_PORT=18432
 OUT=artifacts/load; mkdir -p "$OUT"
 PIDS=()
 cleanup() { for pid in "${PIDS[@]:-}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -37,7 +37,7 @@ trap cleanup EXIT INT TERM
 missing=""
 command -v wrk >/dev/null || missing="$missing wrk"
 command -v redis-server >/dev/null || missing="$missing redis-server"
-{ [ "$SOAK" = 0 ] || command -v hey >/dev/null; } || missing="$missing hey"
+command -v hey >/dev/null || missing="$missing hey"
 if [ -n "$missing" ]; then
   echo "installing$missing (Debian packages)..." >&2
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing; } >/dev/null
@@ -83,8 +83,10 @@ peak_mb() { awk '/VmHWM/ {printf "%d", $2/1024}' "/proc/$1/status"; }
 p() { # wrk output, percentile label -> ms
   awk -v want="$2" '$1 == want { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms/, "", v) } else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }; printf "%.3f", v }' <<<"$1"
 }
+hey_p() { awk -v want="$2%" '$1 == want && $2 == "in" {printf "%.3f", $3 * 1000}' <<<"$1"; } # hey output, percentile -> ms
 rps() { awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$1"; }
 errors() { awk '/Non-2xx|Socket errors/ {n += $NF} END {print n + 0}' <<<"$1"; }
+hey_errors() { awk '/^Status code distribution/ {on = 1; next} on && /\[[0-9]+\]/ {gsub(/[\[\]]/, "", $1); if ($1 != 200) n += $2} /^Error distribution/ {on = 0} END {print n + 0}' <<<"$1"; }
 
 # measure NAME URL PID: one table row for plain and one for streaming.
 ROWS=(); STREAM_ROWS=(); YARP_RPS=""; YARP_STREAM_RPS=""
@@ -92,15 +94,18 @@ ratio() { [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b 
 measure() {
   local name=$1 url=$2 pid=$3 hz; hz=$(getconf CLK_TCK)
   $PIN_LOAD wrk -t2 -c32 -d"${WARM}s" -s "$PLAIN_LUA" "$url" >/dev/null
-  local seq sat before after cpu_us
+  local seq sat before after cpu_us rate
   seq=$($PIN_LOAD wrk -t1 -c1 -d"${SEQ}s" --latency -s "$PLAIN_LUA" "$url")
+  # A fixed, moderate rate (4 connections x RATE/4 req/s): the latency a client sees while the gateway has headroom,
+  # which is when a shadow experiment really runs (it yields above MaxGatewayCpu, so at saturation it sheds).
+  rate=$($PIN_LOAD hey -z "${SEQ}s" -q $((RATE / 4)) -c 4 -m POST -T application/json -H "Authorization: Bearer mg-bench-key" -d "$BODY" "$url")
   before=$(cpu_ticks "$pid")
   sat=$($PIN_LOAD wrk -t2 -c32 -d"${SAT}s" --latency -s "$PLAIN_LUA" "$url")
   after=$(cpu_ticks "$pid")
   local requests; requests=$(awk '/requests in/ {print $1}' <<<"$sat")
   cpu_us=$(awk -v t=$((after - before)) -v hz="$hz" -v n="$requests" 'BEGIN { printf "%.0f", (t / hz) * 1e6 / (n > 0 ? n : 1) }')
   [ "$name" = yarp ] && YARP_RPS=$(rps "$sat")
-  ROWS+=("| $name | $(p "$seq" 50%) | $(p "$seq" 99%) | $(rps "$sat") | $(ratio "$(rps "$sat")" "$YARP_RPS") | $(p "$sat" 50%) | $(p "$sat" 99%) | $cpu_us | $(rss_mb "$pid") | $(errors "$seq$sat") |")
+  ROWS+=("| $name | $(p "$seq" 50%) | $(p "$seq" 99%) | $(hey_p "$rate" 50) | $(hey_p "$rate" 99) | $(rps "$sat") | $(ratio "$(rps "$sat")" "$YARP_RPS") | $(p "$sat" 50%) | $(p "$sat" 99%) | $cpu_us | $(rss_mb "$pid") | $(( $(errors "$seq$sat") + $(hey_errors "$rate") )) |")
   measure_stream "$name" "$url" "$pid" "$STREAM_LUA"
 }
 
@@ -190,8 +195,9 @@ measure modelgateway-redis "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions" 
 kill "$scraper" "$gateway"; wait "$gateway" 2>/dev/null || true
 
 # Production settings plus a shadow experiment sampling 100% of the traffic (gateway-shadow.json): every request is
-# also sent to a candidate in the background and compared. The client's figures must match the production row's;
-# shadow work beyond the experiment's concurrency cap is dropped and counted, never waited for.
+# also sent to a candidate in the background and compared. The client's figures must match the production row's.
+# Shadowing yields to live traffic: above the experiment's MaxGatewayCpu (0.5) sampled requests are dropped and
+# counted, never waited for, so at saturation it sheds and at the fixed rate it runs for (nearly) every request.
 echo "measuring modelgateway with a 100% shadow experiment..." >&2
 start_gateway tests/load/gateway-shadow.json
 start_scraper
@@ -228,19 +234,20 @@ fi
   echo "# Load benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo
   echo "host: $(nproc) cpus, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo); $(dotnet --version); $(wrk -v 2>&1 | head -1 | cut -c1-20)"
-  echo "load: warm-up ${WARM}s; seq = wrk -t1 -c1 ${SEQ}s; sat = wrk -t2 -c32 ${SAT}s; ttft = $TTFT_N sequential streams; quick=$QUICK"
+  echo "load: warm-up ${WARM}s; seq = wrk -t1 -c1 ${SEQ}s; ${RATE}/s = hey -c4 at a fixed ${RATE} req/s for ${SEQ}s; sat = wrk -t2 -c32 ${SAT}s; ttft = $TTFT_N sequential streams; quick=$QUICK"
   echo "modelgateway = production settings (request log at Information to a file: $LOG_LINES request lines written; Prometheus"
   echo "scraped every second; two deployments and a cheapest rule; detectors on); modelgateway-lean = gateway-lean.json;"
   echo "modelgateway-redis = production settings plus Redis quotas (limits set, never reached);"
-  echo "modelgateway-shadow = production settings plus a shadow experiment sampling every request ($SHADOW_CALLS shadow calls made, $SHADOW_DROPPED sampled requests dropped at the cap);"
+  echo "modelgateway-shadow = production settings plus a shadow experiment sampling every request ($SHADOW_CALLS shadow calls made, $SHADOW_DROPPED sampled"
+  echo "requests dropped: shadowing yields while the gateway is above half its CPU, so it runs at ${RATE}/s and sheds at saturation);"
   echo "modelgateway-postgres = production settings with the ledger in PostgreSQL instead of SQLite ($PG_ROWS after the run);"
   echo "modelgateway-responses = production settings, POST /v1/responses streamed (store: false) translated to chat"
   echo "completions upstream; its ttft is the first response.output_text.delta event and its ratio is to YARP's chat stream."
   echo
   echo "## Non-streaming (POST /v1/chat/completions)"
   echo
-  echo "| target | seq p50 ms | seq p99 ms | sat req/s | vs yarp | sat p50 ms | sat p99 ms | CPU us/req | RSS MB | errors |"
-  echo "|---|---|---|---|---|---|---|---|---|---|"
+  echo "| target | seq p50 ms | seq p99 ms | ${RATE}/s p50 ms | ${RATE}/s p99 ms | sat req/s | vs yarp | sat p50 ms | sat p99 ms | CPU us/req | RSS MB | errors |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
   printf '%s\n' "${ROWS[@]}"
   echo
   echo "## Streaming (20 chunks + [DONE]; modelgateway-responses: 20 output_text deltas and response.completed)"
