@@ -20,6 +20,13 @@ public sealed class LedgerOptions
     [Range(1, 1000)]
     public int BatchSize { get; set; } = 500;
 
+    /// <summary>
+    /// Longest a row waits for others to share its write (group commit): each write rewrites the index pages it
+    /// touches, so a few large batches cost far less than many small ones. 0 writes whatever is queued at once.
+    /// </summary>
+    [Range(0, 5000)]
+    public int FlushIntervalMilliseconds { get; set; } = 200;
+
     /// <summary>Rows waiting in memory for the writer; beyond this a row is dropped (and counted), never waited for.</summary>
     [Range(1000, 10_000_000)]
     public int QueueCapacity { get; set; } = 100_000;
