@@ -126,7 +126,7 @@ internal sealed class UpstreamDispatcher
             }
 
             var cost = servedBy is not null && usage is { } known ? servedBy.Config.Price.CostOf(known) : 0m;
-            await reservation.SettleAsync(servedBy, usage, cost);
+            reservation.Settle(servedBy, usage, cost);
             record.TimeToFirstByte = final?.TimeToFirstChunk ?? final?.TimeToFirstByte;
             if (servedBy is not null)
             {

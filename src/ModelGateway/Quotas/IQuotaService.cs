@@ -41,4 +41,12 @@ internal abstract class QuotaReservation
 
     /// <summary>Records what the request really used and releases the rest of the reservation. Called once.</summary>
     public abstract ValueTask SettleAsync(Deployment? servedBy, TokenUsage? usage, decimal costUsd);
+
+    /// <summary>
+    /// <see cref="SettleAsync"/> without holding up the request, which then waits for the store once (to reserve):
+    /// the store's command is sent before this returns, so the next request on the connection is checked after it,
+    /// and its answer is awaited in the background. Shutdown waits for every open hold (<see cref="QuotaDrain"/>);
+    /// a failed settlement is retried off the path (<see cref="QuotaCompensator"/>), so the task never faults.
+    /// </summary>
+    public void Settle(Deployment? servedBy, TokenUsage? usage, decimal costUsd) => _ = SettleAsync(servedBy, usage, costUsd).AsTask();
 }

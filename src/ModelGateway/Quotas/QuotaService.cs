@@ -169,9 +169,10 @@ internal sealed class QuotaService : IQuotaService
                 _health.Answered();
             }
         }
-        catch (Exception ex) when (IsStoreFailure(ex, CancellationToken.None))
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Retried off the request path, idempotently; the ledger has the request either way.
+            // Any failure (nothing awaits this on the request path): retried off it, idempotently; the ledger has the
+            // request either way.
             _compensator.Settle(ask, decision, tokens, nano);
             _metrics.StoreFailed("settle", mode);
             _health.Failed("settle", mode, ex, request: false);
