@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
@@ -43,7 +42,7 @@ public sealed class RedisStallTests : IAsyncLifetime
     {
         var logs = new LogCapture();
         await using var gateway = await GatewayHost.StartAsync(Config(mode), b => b.Logging.AddProvider(logs), InformationLogs);
-        using var degraded = new CounterProbe(gateway, "modelgateway.quota.degraded_requests");
+        using var degraded = new CounterProbe(gateway, QuotaMetrics.MeterName, "modelgateway.quota.degraded_requests");
         using var client = gateway.HttpClient();
         Assert.Equal(HttpStatusCode.OK, await SendAsync(client));
 
@@ -94,7 +93,7 @@ public sealed class RedisStallTests : IAsyncLifetime
         var config = Config("fail-open");
         config["Telemetry"] = new JsonObject { ["Prometheus"] = new JsonObject { ["Enabled"] = true } };
         await using var gateway = await GatewayHost.StartAsync(config, b => b.Logging.AddProvider(logs), InformationLogs);
-        using var degraded = new CounterProbe(gateway, "modelgateway.quota.degraded_requests");
+        using var degraded = new CounterProbe(gateway, QuotaMetrics.MeterName, "modelgateway.quota.degraded_requests");
         using var client = gateway.HttpClient();
         Assert.Equal(HttpStatusCode.OK, await SendAsync(client));
 
@@ -169,30 +168,5 @@ public sealed class RedisStallTests : IAsyncLifetime
 
             await Task.Delay(100);
         }
-    }
-
-    /// <summary>Sums one counter of this gateway's quota meter (other gateways in the process have their own meters).</summary>
-    private sealed class CounterProbe : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private long _total;
-
-        public CounterProbe(GatewayHost gateway, string instrument)
-        {
-            var factory = gateway.Service<IMeterFactory>();
-            _listener.InstrumentPublished = (i, listener) =>
-            {
-                if (i.Meter.Name == QuotaMetrics.MeterName && i.Name == instrument && ReferenceEquals(i.Meter.Scope, factory))
-                {
-                    listener.EnableMeasurementEvents(i);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _total, value));
-            _listener.Start();
-        }
-
-        public long Total => Interlocked.Read(ref _total);
-
-        public void Dispose() => _listener.Dispose();
     }
 }
