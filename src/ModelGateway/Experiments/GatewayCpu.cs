@@ -15,7 +15,8 @@ internal sealed class GatewayCpu
     private readonly Lock _lock = new();
     private long _sampledAt;
     private TimeSpan _cpuAtSample;
-    private double _utilization;
+    // Busy until first measured: shadow work waits for the first window rather than assume an idle start.
+    private double _utilization = 1;
 
     public GatewayCpu(TimeProvider timeProvider)
         : this(timeProvider, static () => Environment.CpuUsage.TotalTime, Environment.ProcessorCount)
@@ -32,7 +33,7 @@ internal sealed class GatewayCpu
         _cpuAtSample = processCpuTime();
     }
 
-    /// <summary>0 (idle) to 1 (every core it may use busy) over the last completed window.</summary>
+    /// <summary>0 (idle) to 1 (every core it may use busy) over the last completed window; 1 before the first one ends.</summary>
     public double Utilization
     {
         get

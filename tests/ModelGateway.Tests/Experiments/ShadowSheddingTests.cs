@@ -53,7 +53,7 @@ public sealed class ShadowSheddingTests
 
         cpu += TimeSpan.FromMilliseconds(250);
         clock.Advance(TimeSpan.FromMilliseconds(100));
-        Assert.Equal(0, gauge.Utilization); // The first window is not over yet.
+        Assert.Equal(1, gauge.Utilization); // The first window is not over yet: busy until measured.
 
         clock.Advance(TimeSpan.FromMilliseconds(150));
         Assert.Equal(0.5, gauge.Utilization, 3); // 250 ms of CPU in 250 ms on 2 cores.
