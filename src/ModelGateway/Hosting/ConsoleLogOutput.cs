@@ -1,27 +1,12 @@
-using System.Globalization;
-using Serilog.Core;
-using Serilog.Events;
-using Serilog.Formatting.Display;
-
 namespace ModelGateway.Hosting;
 
 /// <summary>
-/// Where the text log goes instead of the console, when registered as a service: a test reads the exact lines an
-/// operator would see, through the same template and escaping.
+/// Where the text log goes instead of standard output, when registered as a service: a test reads the exact lines an
+/// operator would see, through the same template, escaping and writer. The writer is locked while a batch is written.
 /// </summary>
-internal sealed class ConsoleLogOutput : ILogEventSink
+internal sealed class ConsoleLogOutput
 {
-    private readonly MessageTemplateTextFormatter _formatter = new(GatewayApp.TextLogTemplate, CultureInfo.InvariantCulture);
-    private readonly TextWriter _writer;
+    public ConsoleLogOutput(TextWriter writer) => Writer = writer;
 
-    public ConsoleLogOutput(TextWriter writer) => _writer = writer;
-
-    public void Emit(LogEvent logEvent)
-    {
-        lock (_writer)
-        {
-            _formatter.Format(logEvent, _writer);
-            _writer.Flush();
-        }
-    }
+    public TextWriter Writer { get; }
 }

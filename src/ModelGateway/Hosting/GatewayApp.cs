@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net;
+using System.Text;
 using Microsoft.AspNetCore.Diagnostics;
 using ModelGateway.Accounting;
 using ModelGateway.Admin;
@@ -14,7 +16,9 @@ using ModelGateway.Telemetry;
 using Serilog;
 using Serilog.Core;
 using Serilog.Events;
+using Serilog.Formatting;
 using Serilog.Formatting.Compact;
+using Serilog.Formatting.Display;
 using ModelGateway.Requests;
 
 namespace ModelGateway.Hosting;
@@ -123,38 +127,17 @@ public static class GatewayApp
             .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning);
         logger.ReadFrom.Configuration(configuration).Enrich.FromLogContext();
 
-        // Request threads only enqueue; one background writer formats and writes. A full queue drops (and counts)
-        // rather than making requests wait on the console, which halved throughput with the request line on.
+        // Request threads only enqueue; one background writer formats and writes in batches. A full queue drops (and
+        // counts) rather than making requests wait on the output, which halved throughput with the request line on.
+        // Text lines have control characters in values (a client's model name, a path) escaped, so they cannot forge
+        // lines; the JSON formatter escapes them already.
         var queueSize = configuration.GetValue("Logging:QueueSize", DefaultLogQueueSize);
         var json = configuration.GetValue<bool>("Logging:Json");
-        logger.WriteTo.Async(
-            sinks =>
-            {
-                if (json)
-                {
-                    sinks.Console(new CompactJsonFormatter());
-                    return;
-                }
-
-                // One event, one line: control characters in values (a client's model name, a path) are escaped, so
-                // they cannot forge lines. The JSON formatter escapes them already.
-                sinks.Sink(Serilog.Configuration.LoggerSinkConfiguration.Wrap(
-                    wrapSink: (ILogEventSink sink) => new EscapingLogSink(sink),
-                    configureWrappedSink: (Serilog.Configuration.LoggerSinkConfiguration wrapped) =>
-                    {
-                        if (output is not null)
-                        {
-                            wrapped.Sink(output);
-                        }
-                        else
-                        {
-                            wrapped.Console(outputTemplate: TextLogTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture);
-                        }
-                    }));
-            },
-            bufferSize: queueSize,
-            blockWhenFull: false,
-            monitor: logPipeline);
+        ITextFormatter formatter = json
+            ? new CompactJsonFormatter()
+            : new MessageTemplateTextFormatter(TextLogTemplate, CultureInfo.InvariantCulture);
+        var writer = output?.Writer ?? new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 64 * 1024);
+        logger.WriteTo.Sink(new BatchedLogSink(formatter, escape: !json, writer, queueSize, logPipeline));
     }
 
     /// <summary>Routing's bare 404, 405 and binding 400 responses get the OpenAI envelope, or problem details under /admin.</summary>
