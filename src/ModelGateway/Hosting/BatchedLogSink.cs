@@ -26,6 +26,7 @@ internal sealed class BatchedLogSink : ILogEventSink, IDisposable
     private readonly LogPipelineMonitor _monitor;
     private readonly ManualResetEventSlim _wake = new();
     private readonly Thread _writer;
+    private readonly Func<int> _queuedReport;
     private int _queued;
     private volatile bool _stopping;
 
@@ -40,7 +41,8 @@ internal sealed class BatchedLogSink : ILogEventSink, IDisposable
         _output = output;
         _capacity = capacity;
         _monitor = monitor;
-        _monitor.Attach(this);
+        _queuedReport = () => Queued;
+        _monitor.Attach(_queuedReport);
         _writer = new Thread(WriteLoop) { IsBackground = true, Name = "log-writer" };
         _writer.Start();
     }
@@ -128,6 +130,6 @@ internal sealed class BatchedLogSink : ILogEventSink, IDisposable
         _stopping = true;
         _wake.Set();
         _writer.Join();
-        _monitor.Detach(this);
+        _monitor.Detach(_queuedReport);
     }
 }

@@ -1,5 +1,3 @@
-using ModelGateway.Hosting;
-
 namespace ModelGateway.Telemetry;
 
 /// <summary>
@@ -9,19 +7,20 @@ namespace ModelGateway.Telemetry;
 /// </summary>
 internal sealed class LogPipelineMonitor
 {
-    private BatchedLogSink? _sink;
+    private Func<int>? _queued;
     private long _dropped;
 
     /// <summary>Log events dropped because the queue was full (or could not be written), since the process started.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>Log events waiting to be written.</summary>
-    public int Queued => Volatile.Read(ref _sink)?.Queued ?? 0;
+    public int Queued => Volatile.Read(ref _queued)?.Invoke() ?? 0;
 
     public void CountDropped() => Interlocked.Increment(ref _dropped);
 
-    public void Attach(BatchedLogSink sink) => Volatile.Write(ref _sink, sink);
+    /// <summary>The writer now in use reports its queue length through <paramref name="queued"/>.</summary>
+    public void Attach(Func<int> queued) => Volatile.Write(ref _queued, queued);
 
     // The drop count lives here, so it survives the logger being rebuilt and never goes backwards.
-    public void Detach(BatchedLogSink sink) => Interlocked.CompareExchange(ref _sink, null, sink);
+    public void Detach(Func<int> queued) => Interlocked.CompareExchange(ref _queued, null, queued);
 }

@@ -268,8 +268,16 @@ public sealed class CanaryTests(ITestOutputHelper output)
         Assert.Contains("minAgreement", (await LoggedAsync(logs, 2900)).Message, StringComparison.Ordinal);
 
         // Pairs keep coming (the experiment runs on), but a share of 0 has nothing to roll back: no second breach.
+        // The breach's override gives way to the rollback's stored 0% once that store write has landed (asynchronous).
         await Experiments.ExperimentTestConfig.ReportAsync(admin, "agree", 20);
-        Assert.Null((await AdminFixture.GetAsync(admin, "/admin/v1/routes/main/canary"))["overriddenBy"]);
+        var settled = Stopwatch.StartNew();
+        while ((state = await AdminFixture.GetAsync(admin, "/admin/v1/routes/main/canary"))["overriddenBy"] is not null)
+        {
+            Assert.True(settled.Elapsed < TimeSpan.FromSeconds(30), "The rollback was never stored: " + state.ToJsonString());
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(0, state["percentInForce"]!.GetValue<double>());
         Assert.Single(logs.Entries, e => e.EventId == 2900);
     }
 
