@@ -26,7 +26,6 @@ internal sealed class BatchedLogSink : ILogEventSink, IDisposable
     private readonly LogPipelineMonitor _monitor;
     private readonly ManualResetEventSlim _wake = new();
     private readonly Thread _writer;
-    private readonly Func<int> _queuedReport;
     private int _queued;
     private volatile bool _stopping;
 
@@ -41,14 +40,9 @@ internal sealed class BatchedLogSink : ILogEventSink, IDisposable
         _output = output;
         _capacity = capacity;
         _monitor = monitor;
-        _queuedReport = () => Queued;
-        _monitor.Attach(_queuedReport);
         _writer = new Thread(WriteLoop) { IsBackground = true, Name = "log-writer" };
         _writer.Start();
     }
-
-    /// <summary>Events waiting to be written.</summary>
-    public int Queued => Volatile.Read(ref _queued);
 
     public void Emit(LogEvent logEvent)
     {
@@ -130,6 +124,6 @@ internal sealed class BatchedLogSink : ILogEventSink, IDisposable
         _stopping = true;
         _wake.Set();
         _writer.Join();
-        _monitor.Detach(_queuedReport);
+        WriteQueued(); // an Emit that passed the check just before _stopping was set
     }
 }
